@@ -1,0 +1,54 @@
+using Jaqmc.Sinks;
+using Jaqmc.Sinks.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+// The extension lives in the DI namespace so that `builder.Services.AddStatsWriter` needs no extra using.
+// ReSharper disable once CheckNamespace
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers writers with the statistics pipeline.</summary>
+public static class StatsWriterServiceCollectionExtensions
+{
+    /// <summary>The configuration section that holds one subsection per writer.</summary>
+    public const string WritersSection = "Writers";
+
+    /// <summary>
+    /// Registers a writer under <paramref name="name"/>: its options are bound from <c>Writers:&lt;name&gt;</c>,
+    /// validated when the host starts, and the pipeline creates one <typeparamref name="TWriter"/> per stage
+    /// (through the container, so its constructor may ask for services such as <c>ILogger&lt;T&gt;</c>; the
+    /// options instance is passed to the constructor parameter of type <typeparamref name="TOptions"/>).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The writer's name; case-insensitive, unique.</param>
+    /// <param name="configureDefaults">Changes defaults before configuration is applied.</param>
+    public static IServiceCollection AddStatsWriter<TWriter, TOptions>(
+        this IServiceCollection services,
+        string name,
+        Action<TOptions>? configureDefaults = null)
+        where TWriter : class, IStatsWriter
+        where TOptions : WriterOptions, new()
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (services.Any(d => d.ServiceType == typeof(StatsWriterRegistration)
+                              && d.ImplementationInstance is StatsWriterRegistration r
+                              && string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new InvalidOperationException($"A stats writer named '{name}' is already registered.");
+        }
+
+        var section = $"{WritersSection}:{name}";
+        var builder = services.AddOptions<TOptions>(name);
+        if (configureDefaults is not null)
+        {
+            builder.Configure(configureDefaults);
+        }
+
+        builder.BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>>(new SectionOptionsValidator<TOptions>(name, section));
+        services.AddSingleton(StatsWriterRegistration.For<TWriter, TOptions>(name));
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+}
