@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+
+namespace Jaqmc.Sinks.Csv;
+
+/// <summary>The CSV dialect: RFC 4180 quoting, '\n' row ends, invariant shortest round-trip doubles.</summary>
+internal static class CsvFormat
+{
+    public const char Separator = ',';
+    public const string StepColumn = "step";
+
+    /// <summary>Longest text of a double in "R" format ("-1.2345678901234567E-308" is 24 chars).</summary>
+    public const int MaxDoubleChars = 32;
+
+    /// <summary>Appends <paramref name="field"/>, quoted when it holds a separator, a quote, CR or LF, or edge spaces.</summary>
+    public static void AppendField(StringBuilder sb, string field)
+    {
+        var needsQuotes = field.AsSpan().IndexOfAny(",\"\r\n") >= 0
+                          || (field.Length > 0 && (char.IsWhiteSpace(field[0]) || char.IsWhiteSpace(field[^1])));
+        if (!needsQuotes)
+        {
+            sb.Append(field);
+            return;
+        }
+
+        sb.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+    }
+
+    public static string Header(IReadOnlyList<string> columns)
+    {
+        var sb = new StringBuilder(CsvFormat.StepColumn);
+        foreach (var column in columns)
+        {
+            sb.Append(Separator);
+            AppendField(sb, column);
+        }
+
+        return sb.Append('\n').ToString();
+    }
+
+    /// <summary>
+    /// Formats a double so that it round-trips exactly and pandas reads it as a float: .NET's invariant
+    /// "R" text, which spells non-finite values NaN, Infinity and -Infinity.
+    /// </summary>
+    public static int FormatDouble(double value, Span<char> destination)
+    {
+        if (!value.TryFormat(destination, out var written, "R", CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"Could not format {value} in {destination.Length} characters.");
+        }
+
+        return written;
+    }
+
+    public static bool TryParseDouble(ReadOnlySpan<char> text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+    /// <summary>
+    /// Parses the header record (which may contain quoted separators and newlines) from the start of the file.
+    /// </summary>
+    /// <returns>The column names and the byte length of the header including its row end, or null if the
+    /// header is incomplete (a torn write).</returns>
+    public static (List<string> Columns, int Length)? ParseHeader(ReadOnlySpan<byte> bytes)
+    {
+        var columns = new List<string>();
+        var field = new List<byte>();
+        var i = 0;
+        var inQuotes = false;
+        while (i < bytes.Length)
+        {
+            var b = bytes[i];
+            if (inQuotes)
+            {
+                if (b == (byte)'"')
+                {
+                    if (i + 1 < bytes.Length && bytes[i + 1] == (byte)'"')
+                    {
+                        field.Add((byte)'"');
+                        i += 2;
+                        continue;
+                    }
+
+                    inQuotes = false;
+                }
+                else
+                {
+                    field.Add(b);
+                }
+            }
+            else if (b == (byte)'"')
+            {
+                inQuotes = true;
+            }
+            else if (b == (byte)Separator)
+            {
+                columns.Add(Encoding.UTF8.GetString(field.ToArray()));
+                field.Clear();
+            }
+            else if (b == (byte)'\n')
+            {
+                columns.Add(Encoding.UTF8.GetString(field.ToArray()).TrimEnd('\r'));
+                return (columns, i + 1);
+            }
+            else
+            {
+                field.Add(b);
+            }
+
+            i++;
+        }
+
+        return null;
+    }
+}

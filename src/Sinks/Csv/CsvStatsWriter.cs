@@ -1,0 +1,325 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Jaqmc.Sinks.Csv;
+
+/// <summary>
+/// Writes a stage's statistics to <c>{stage}_stats.csv</c>: a header <c>step</c> + keys in ordinal order, one row
+/// per step. Rows are formatted into memory and written at most once per <see cref="WriterOptions.FlushInterval"/>
+/// (or per MiB), so the file only ever receives whole rows except when the process dies mid-write; a torn last line
+/// is cut off on the next open.
+/// </summary>
+public sealed class CsvStatsWriter : StatsWriter
+{
+    private const int WriteThreshold = 1 << 20;
+
+    private readonly CsvWriterOptions _options;
+    private readonly ILogger<CsvStatsWriter> _logger;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<StatsKeys, int[]> _layouts = new(ReferenceEqualityComparer.Instance);
+    private readonly char[] _number = new char[CsvFormat.MaxDoubleChars];
+
+    private FileStream? _file;
+    private string _path = string.Empty;
+    private List<string> _columns = [];
+    private Dictionary<string, int> _columnIndex = new(StringComparer.Ordinal);
+    private bool _headerWritten;
+    private byte[] _pending = new byte[64 * 1024];
+    private int _pendingLength;
+    private long _lastWrite;
+
+    /// <summary>Creates the writer; the file is opened by <see cref="StatsWriter.OpenAsync"/>.</summary>
+    public CsvStatsWriter(CsvWriterOptions options, ILogger<CsvStatsWriter> logger, TimeProvider? timeProvider = null)
+    {
+        _options = options;
+        _logger = logger;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The file of the open stage.</summary>
+    public string FilePath => _path;
+
+    /// <inheritdoc />
+    protected override ValueTask OnOpenAsync(WriterContext context, CancellationToken cancellationToken)
+    {
+        _path = StagePath.Resolve(_options.PathTemplate, context.WorkingDirectory, context.Stage);
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+
+        var keep = 0L;
+        if (File.Exists(_path) && context.InitialStep > 0)
+        {
+            var scan = CsvResumeScanner.Scan(_path, context.InitialStep);
+            if (scan.ForeignReason is not null)
+            {
+                var aside = MoveAside("foreign");
+                _logger.LogWarning(
+                    "{Path} is not a stats file written by this writer ({Reason}); moved it to {Aside} and started a new file",
+                    _path, scan.ForeignReason, aside);
+            }
+            else
+            {
+                if (scan.BadLines.Count > 0)
+                {
+                    var copy = CopyAside("malformed");
+                    _logger.LogWarning(
+                        "{Path} has {Count} malformed line(s) (first: line {Line}); kept a copy at {Copy} and dropped those lines",
+                        _path, scan.BadLines.Count, scan.BadLines[0], copy);
+                    CsvResumeScanner.RewriteValidRows(_path, scan);
+                    scan = CsvResumeScanner.Scan(_path, context.InitialStep);
+                }
+
+                _columns = scan.Columns!;
+                _headerWritten = true;
+                keep = scan.KeepLength;
+                if (scan.DiscardedRows > 0 || scan.TornTail)
+                {
+                    _logger.LogInformation(
+                        "Resuming {Path} at step {Step}: kept {Kept} rows, discarded {Discarded} rows at or after it{Torn}",
+                        _path, context.InitialStep, scan.KeptRows, scan.DiscardedRows, scan.TornTail ? " and a torn last line" : string.Empty);
+                }
+            }
+        }
+
+        _file = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        _file.SetLength(keep);
+        _file.Position = keep;
+        RebuildColumnIndex();
+        _lastWrite = _time.GetTimestamp();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask OnWriteAsync(IReadOnlyList<StatsRecord> batch, CancellationToken cancellationToken)
+    {
+        var mark = _pendingLength;
+        try
+        {
+            WidenIfNeeded(batch);
+            if (!_headerWritten)
+            {
+                Append(Encoding.UTF8.GetBytes(CsvFormat.Header(_columns)));
+                _headerWritten = true;
+            }
+
+            foreach (var record in batch)
+            {
+                AppendRow(record);
+            }
+
+            if (_pendingLength >= WriteThreshold || _time.GetElapsedTime(_lastWrite) >= _options.FlushInterval)
+            {
+                WritePending();
+            }
+        }
+        catch
+        {
+            // Leave no partial batch behind: the pipeline retries with the same batch.
+            _pendingLength = Math.Min(_pendingLength, mark);
+            throw;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask OnFlushAsync(CancellationToken cancellationToken)
+    {
+        WritePending();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask OnCloseAsync(StageOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (!_headerWritten && _columns.Count == 0)
+        {
+            // A stage that wrote nothing still leaves a valid (header-only) file for readers.
+            Append(Encoding.UTF8.GetBytes(CsvFormat.Header(_columns)));
+            _headerWritten = true;
+        }
+
+        WritePending();
+        _file?.Dispose();
+        _file = null;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask DisposeCoreAsync()
+    {
+        // After a failure: whatever reached the file stays; buffered rows are lost like in a crash and the next
+        // open (from the last checkpoint) rewrites them.
+        _file?.Dispose();
+        _file = null;
+        return ValueTask.CompletedTask;
+    }
+
+    private void WritePending()
+    {
+        if (_pendingLength == 0 || _file is null)
+        {
+            _lastWrite = _time.GetTimestamp();
+            return;
+        }
+
+        var before = _file.Position;
+        try
+        {
+            _file.Write(_pending, 0, _pendingLength);
+        }
+        catch
+        {
+            // A short write (disk full) must not leave a torn row in the middle of the file.
+            _file.SetLength(before);
+            _file.Position = before;
+            throw;
+        }
+
+        _pendingLength = 0;
+        _lastWrite = _time.GetTimestamp();
+    }
+
+    private void AppendRow(in StatsRecord record)
+    {
+        var layout = LayoutOf(record.Keys);
+        EnsureCapacity(24 + ((layout.Length + 1) * CsvFormat.MaxDoubleChars));
+        var span = _pending.AsSpan(_pendingLength);
+        var n = 0;
+        record.Step.TryFormat(_number, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+        n += Narrow(_number.AsSpan(0, written), span[n..]);
+        var values = record.Values;
+        for (var c = 0; c < layout.Length; c++)
+        {
+            span[n++] = (byte)CsvFormat.Separator;
+            var v = layout[c];
+            if (v >= 0)
+            {
+                written = CsvFormat.FormatDouble(values[v], _number);
+                n += Narrow(_number.AsSpan(0, written), span[n..]);
+            }
+        }
+
+        span[n++] = (byte)'\n';
+        _pendingLength += n;
+    }
+
+    private static int Narrow(ReadOnlySpan<char> chars, Span<byte> bytes)
+    {
+        // Numbers are ASCII, so a byte per char is the exact UTF-8 encoding.
+        for (var i = 0; i < chars.Length; i++)
+        {
+            bytes[i] = (byte)chars[i];
+        }
+
+        return chars.Length;
+    }
+
+    private int[] LayoutOf(StatsKeys keys)
+    {
+        if (_layouts.TryGetValue(keys, out var layout))
+        {
+            return layout;
+        }
+
+        layout = new int[_columns.Count];
+        Array.Fill(layout, -1);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            layout[_columnIndex[keys[i]]] = i;
+        }
+
+        _layouts[keys] = layout;
+        return layout;
+    }
+
+    private void WidenIfNeeded(IReadOnlyList<StatsRecord> batch)
+    {
+        List<string>? added = null;
+        StatsKeys? seen = null;
+        foreach (var record in batch)
+        {
+            if (ReferenceEquals(record.Keys, seen) || _layouts.ContainsKey(record.Keys))
+            {
+                seen = record.Keys;
+                continue;
+            }
+
+            seen = record.Keys;
+            foreach (var key in record.Keys)
+            {
+                if (!_columnIndex.ContainsKey(key) && !(added ??= []).Contains(key))
+                {
+                    added.Add(key);
+                }
+            }
+        }
+
+        if (added is null)
+        {
+            return;
+        }
+
+        var columns = _columns.Concat(added).Order(StringComparer.Ordinal).ToList();
+        if (_headerWritten)
+        {
+            // A key that first appears mid-stage widens the header; earlier rows get empty cells for it.
+            // Rare (usually never after the first step), so a rewrite through a temp file is fine.
+            WritePending();
+            _file!.Dispose();
+            CsvResumeScanner.RewriteWithColumns(_path, _columns, columns);
+            _file = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+            _file.Position = _file.Length;
+            _logger.LogInformation("{Path}: new key(s) {Keys} appeared at step {Step}; widened the header", _path, string.Join(", ", added), batch[0].Step);
+        }
+
+        _columns = columns;
+        RebuildColumnIndex();
+    }
+
+    private void RebuildColumnIndex()
+    {
+        _columnIndex = new Dictionary<string, int>(_columns.Count, StringComparer.Ordinal);
+        for (var i = 0; i < _columns.Count; i++)
+        {
+            _columnIndex[_columns[i]] = i;
+        }
+
+        _layouts.Clear();
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        EnsureCapacity(bytes.Length);
+        bytes.CopyTo(_pending.AsSpan(_pendingLength));
+        _pendingLength += bytes.Length;
+    }
+
+    private void EnsureCapacity(int extra)
+    {
+        if (_pendingLength + extra <= _pending.Length)
+        {
+            return;
+        }
+
+        var bigger = new byte[Math.Max(_pending.Length * 2, _pendingLength + extra)];
+        _pending.AsSpan(0, _pendingLength).CopyTo(bigger);
+        _pending = bigger;
+    }
+
+    private string MoveAside(string why)
+    {
+        var aside = AsideName(why);
+        File.Move(_path, aside);
+        return aside;
+    }
+
+    private string CopyAside(string why)
+    {
+        var aside = AsideName(why);
+        File.Copy(_path, aside);
+        return aside;
+    }
+
+    private string AsideName(string why) =>
+        $"{_path}.{why}-{_time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}";
+}

@@ -1,0 +1,42 @@
+using Jaqmc.Sinks;
+
+namespace Jaqmc.Tests.Sinks;
+
+public sealed class StagePathTests
+{
+    [Theory]
+    [InlineData("{stage}_stats.csv", null)]
+    [InlineData("out/{stage}/stats.csv", null)]
+    [InlineData("", "is empty")]
+    [InlineData("{step}_stats.csv", "unknown field '{step}'")]
+    [InlineData("{stage_stats.csv", "unclosed")]
+    [InlineData("{stage}}.csv", "stray")]
+    public void ValidateTemplate_AcceptsOnlyTheStageField(string template, string? problem)
+    {
+        var result = StagePath.ValidateTemplate(template);
+        if (problem is null)
+        {
+            Assert.Null(result);
+        }
+        else
+        {
+            Assert.Contains(problem, result, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Resolve_KeepsAbsolutePathsAndResolvesRelativeOnes()
+    {
+        Assert.Equal("/data/run/train_stats.csv", StagePath.Resolve("{stage}_stats.csv", "/data/run", "train"));
+        Assert.Equal("/elsewhere/train.csv", StagePath.Resolve("/elsewhere/{stage}.csv", "/data/run", "train"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("..")]
+    [InlineData("../x")]
+    [InlineData("a/b")]
+    [InlineData("a\\b")]
+    public void Resolve_RejectsStagesThatEscape(string stage) =>
+        Assert.Throws<ArgumentException>(() => StagePath.Resolve("{stage}.csv", "/data/run", stage));
+}
