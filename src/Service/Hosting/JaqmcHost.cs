@@ -1,0 +1,82 @@
+using Jaqmc.Service.Pipeline;
+using Jaqmc.Sinks.Console;
+using Jaqmc.Sinks.Csv;
+using Jaqmc.Sinks.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Jaqmc.Service.Hosting;
+
+/// <summary>Builds the service's generic host: configuration, options validated at start, pipeline, writers, training.</summary>
+public static class JaqmcHost
+{
+    /// <summary>Environment variables with this prefix override configuration (<c>JAQMC_Pipeline__Capacity=1024</c>).</summary>
+    public const string EnvironmentPrefix = "JAQMC_";
+
+    /// <summary>Creates a host builder with every built-in writer and the training job registered.</summary>
+    /// <param name="args">Command-line arguments; <c>--Section:Key=value</c> overrides any setting.</param>
+    public static HostApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = "jaqmc",
+        });
+
+        // Precedence, lowest first: appsettings.json, JAQMC_ environment variables, the command line.
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.Configuration.AddCommandLine(args);
+
+        builder.Services.AddJaqmcPipeline();
+        builder.Services.AddBuiltInStatsWriters(builder.Configuration);
+        builder.Services.AddTrainingJob();
+        return builder;
+    }
+
+    /// <summary>Registers the pipeline, its options and the run's options.</summary>
+    public static IServiceCollection AddJaqmcPipeline(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        AddValidated<PipelineOptions>(services, PipelineOptions.Section);
+        AddValidated<RunOptions>(services, RunOptions.Section);
+        AddValidated<DistributedOptions>(services, DistributedOptions.Section);
+        services.AddSingleton<IValidateOptions<PipelineOptions>, KnownWritersValidator>();
+        // Read the raw setting: the validated PipelineOptions must not be resolved while the host is being built.
+        services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
+            host.ShutdownTimeout = configuration.GetValue($"{PipelineOptions.Section}:{nameof(PipelineOptions.ShutdownTimeout)}", TimeSpan.FromSeconds(30)) is { } t && t > TimeSpan.Zero ? t : TimeSpan.FromSeconds(30));
+        services.TryAddSingleton<PipelineMetrics>();
+        services.TryAddSingleton<RunConfigurationSnapshot>();
+        services.TryAddSingleton<StatsPipeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatsPipeline>());
+        return services;
+    }
+
+    /// <summary>Registers Console and CSV (and the other built-in writers) under <c>Writers:&lt;Name&gt;</c>.</summary>
+    public static IServiceCollection AddBuiltInStatsWriters(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddStatsWriter<ConsoleStatsWriter, ConsoleWriterOptions>("Console");
+        services.AddStatsWriter<CsvStatsWriter, CsvWriterOptions>("Csv");
+        return services;
+    }
+
+    /// <summary>Registers the training job (after the pipeline, so it stops first and drains into it).</summary>
+    public static IServiceCollection AddTrainingJob(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ExitCodeHolder>();
+        services.TryAddSingleton<ITrainingJob, SyntheticTrainingJob>();
+        services.AddHostedService<TrainingHostedService>();
+        return services;
+    }
+
+    private static void AddValidated<T>(IServiceCollection services, string section)
+        where T : class
+    {
+        services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new SectionOptionsValidator<T>(null, section));
+    }
+}

@@ -1,0 +1,34 @@
+using System.Diagnostics.Metrics;
+
+namespace Jaqmc.Service.Pipeline;
+
+/// <summary>The pipeline's instruments on meter <c>Jaqmc.Writers</c> (observe with <c>dotnet-counters monitor -n jaqmc --counters Jaqmc.Writers</c>).</summary>
+internal sealed class PipelineMetrics
+{
+    public const string MeterName = "Jaqmc.Writers";
+
+    public PipelineMetrics(IMeterFactory meterFactory)
+    {
+        Meter = meterFactory.Create(MeterName);
+        Enqueued = Meter.CreateCounter<long>("jaqmc.writer.records.enqueued", "{record}", "Records handed over by the training loop.");
+        Written = Meter.CreateCounter<long>("jaqmc.writer.records.written", "{record}", "Records written by a writer.");
+        Dropped = Meter.CreateCounter<long>("jaqmc.writer.records.dropped", "{record}", "Records dropped because the queue was full (FullMode DropOldest/DropNewest).");
+        Failed = Meter.CreateCounter<long>("jaqmc.writer.records.failed", "{record}", "Records a writer could not write after its retries.");
+        WriteFailures = Meter.CreateCounter<long>("jaqmc.writer.write.failures", "{failure}", "Failed writer calls (each retry counts).");
+        BatchDuration = Meter.CreateHistogram<double>("jaqmc.writer.batch.duration", "ms", "Time to write one batch.");
+    }
+
+    public Meter Meter { get; }
+
+    public Counter<long> Enqueued { get; }
+
+    public Counter<long> Written { get; }
+
+    public Counter<long> Dropped { get; }
+
+    public Counter<long> Failed { get; }
+
+    public Counter<long> WriteFailures { get; }
+
+    public Histogram<double> BatchDuration { get; }
+}

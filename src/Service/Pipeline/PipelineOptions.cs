@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Jaqmc.Service.Pipeline;
+
+/// <summary>Settings of the queue between the training loop and the writers (<c>Pipeline</c>).</summary>
+public sealed class PipelineOptions : IValidatableObject
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Pipeline";
+
+    /// <summary>Records the queue between the training loop and the dispatcher holds. Default: 4096.</summary>
+    public int Capacity { get; set; } = 4096;
+
+    /// <summary>What a full queue does to the training loop. Default: <see cref="PipelineFullMode.Wait"/>.</summary>
+    public PipelineFullMode FullMode { get; set; } = PipelineFullMode.Wait;
+
+    /// <summary>
+    /// How long a shutdown (Ctrl+C, SIGTERM) may take to drain and close every writer; also the host's shutdown
+    /// timeout. Records still queued when it expires are reported as lost. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Capacity <= 0)
+        {
+            yield return new ValidationResult($"must be greater than 0 (got {Capacity})", [nameof(Capacity)]);
+        }
+
+        if (!Enum.IsDefined(FullMode))
+        {
+            yield return new ValidationResult($"must be one of {string.Join(", ", Enum.GetNames<PipelineFullMode>())}", [nameof(FullMode)]);
+        }
+
+        if (ShutdownTimeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult($"must be greater than zero (got {ShutdownTimeout})", [nameof(ShutdownTimeout)]);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Jaqmc.Sinks;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace Jaqmc.Service.Pipeline;
+
+/// <summary>
+/// One writer's own queue and the task that drains it: batches whatever is waiting, writes it with retries,
+/// flushes on request and at least every <see cref="WriterOptions.FlushInterval"/>, and closes the writer at the
+/// end of the stage. A slow or failing writer stalls only its own queue.
+/// </summary>
+internal sealed class WriterPump
+{
+    private readonly string _name;
+    private readonly IStatsWriter _writer;
+    private readonly WriterOptions _options;
+    private readonly WriterContext _context;
+    private readonly PipelineMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<PumpItem> _queue;
+    private readonly ResiliencePipeline _retry;
+    private readonly KeyValuePair<string, object?> _tag;
+    private StageOutcome _outcome = StageOutcome.Completed;
+    private long _outageStart;
+    private int _outageRetries;
+    private string? _outageError;
+    private long _written;
+    private long _failed;
+
+    public WriterPump(
+        string name,
+        IStatsWriter writer,
+        WriterOptions options,
+        WriterContext context,
+        PipelineMetrics metrics,
+        ILogger logger,
+        TimeProvider time)
+    {
+        _name = name;
+        _writer = writer;
+        _options = options;
+        _context = context;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _tag = new("writer", name);
+        _queue = Channel.CreateBounded<PumpItem>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+        });
+        _retry = BuildRetry(options.Retry);
+    }
+
+    public string Name => _name;
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    public long Written => Interlocked.Read(ref _written);
+
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public int Queued => _queue.Reader.Count;
+
+    /// <summary>The error that stopped this writer; once set, the writer accepts and discards (counting) records.</summary>
+    public Exception? Fault { get; private set; }
+
+    public void Start(CancellationToken abort) => Completion = Task.Run(() => RunAsync(abort), CancellationToken.None);
+
+    public bool TryEnqueue(in StatsRecord record) => _queue.Writer.TryWrite(new PumpItem(record, null));
+
+    public ValueTask EnqueueAsync(StatsRecord record, CancellationToken cancellationToken) =>
+        _queue.Writer.WriteAsync(new PumpItem(record, null), cancellationToken);
+
+    /// <summary>Completes once everything queued before this call is written and flushed.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new PumpItem(default, done)))
+        {
+            await _queue.Writer.WriteAsync(new PumpItem(default, done), cancellationToken).ConfigureAwait(false);
+        }
+
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>No more records for this stage: drain, flush and close with <paramref name="outcome"/>.</summary>
+    public void Complete(StageOutcome outcome)
+    {
+        _outcome = outcome;
+        _queue.Writer.TryComplete();
+    }
+
+    private async Task RunAsync(CancellationToken abort)
+    {
+        var reader = _queue.Reader;
+        var batch = new List<StatsRecord>(Math.Min(_options.MaxBatchSize, 4096));
+        var dirty = false;
+        try
+        {
+            await ExecuteAsync("open", ct => _writer.OpenAsync(_context, ct), abort).ConfigureAwait(false);
+            while (true)
+            {
+                if (!reader.TryPeek(out _))
+                {
+                    var more = dirty
+                        ? await WaitOrFlushIntervalAsync(reader, abort).ConfigureAwait(false)
+                        : await reader.WaitToReadAsync(abort).ConfigureAwait(false);
+                    if (more is null)
+                    {
+                        await ExecuteAsync("flush", ct => _writer.FlushAsync(ct), abort).ConfigureAwait(false);
+                        dirty = false;
+                        continue;
+                    }
+
+                    if (more == false)
+                    {
+                        break;
+                    }
+                }
+
+                while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var item))
+                {
+                    if (item.Flush is null)
+                    {
+                        batch.Add(item.Record);
+                        continue;
+                    }
+
+                    // A flush barrier: everything before it must be written and flushed first.
+                    await WriteBatchAsync(batch, abort).ConfigureAwait(false);
+                    await ExecuteAsync("flush", ct => _writer.FlushAsync(ct), abort).ConfigureAwait(false);
+                    dirty = false;
+                    item.Flush.TrySetResult();
+                }
+
+                if (batch.Count > 0)
+                {
+                    await WriteBatchAsync(batch, abort).ConfigureAwait(false);
+                    dirty = true;
+                }
+            }
+
+            await ExecuteAsync("close", ct => _writer.CloseAsync(_outcome, ct), abort).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Fault = e;
+            var lost = batch.Count + DiscardQueued(e);
+            batch.Clear();
+            AddFailed(lost);
+            if (e is OperationCanceledException && abort.IsCancellationRequested)
+            {
+                _logger.LogError("Writer {Writer} was stopped by the shutdown timeout with {Count} record(s) not written", _name, lost);
+            }
+            else
+            {
+                _logger.LogError(
+                    e,
+                    "Writer {Writer} failed for stage '{Stage}' and stops: {Error}. {Count} record(s) not written; the run stops and resumes from its last checkpoint",
+                    _name, _context.Stage, e.Message, lost);
+            }
+
+            // Keep accepting (and counting) records so the dispatcher and the other writers are never blocked.
+            await foreach (var item in reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                if (item.Flush is not null)
+                {
+                    item.Flush.TrySetException(Failure(e));
+                }
+                else
+                {
+                    AddFailed(1);
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                await _writer.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Writer {Writer}: dispose failed", _name);
+            }
+        }
+    }
+
+    /// <returns>true when records wait, false when the queue is complete, null when FlushInterval passed idle.</returns>
+    private async ValueTask<bool?> WaitOrFlushIntervalAsync(ChannelReader<PumpItem> reader, CancellationToken abort)
+    {
+        // Idle with unflushed records: flush when FlushInterval passes without new records.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        timeout.CancelAfter(_options.FlushInterval);
+        try
+        {
+            return await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!abort.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private async ValueTask WriteBatchAsync(List<StatsRecord> batch, CancellationToken abort)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        await ExecuteAsync("write", ct => _writer.WriteAsync(batch, ct), abort).ConfigureAwait(false);
+        _metrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _tag);
+        _metrics.Written.Add(batch.Count, _tag);
+        Interlocked.Add(ref _written, batch.Count);
+        batch.Clear();
+    }
+
+    private async ValueTask ExecuteAsync(string operation, Func<CancellationToken, ValueTask> call, CancellationToken abort)
+    {
+        var context = ResilienceContextPool.Shared.Get(operation, abort);
+        try
+        {
+            await _retry.ExecuteAsync(static (ctx, state) => state(ctx.CancellationToken), context, call).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (_outageRetries > 0)
+        {
+            _logger.LogWarning(
+                "Writer {Writer} recovered after {Seconds:F1} s and {Retries} retries (last error: {Error}); nothing was lost",
+                _name, _time.GetElapsedTime(_outageStart).TotalSeconds, _outageRetries, _outageError);
+            _outageRetries = 0;
+        }
+    }
+
+    private ResiliencePipeline BuildRetry(WriterRetryOptions retry)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _time };
+        if (retry.MaxAttempts != 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                MaxRetryAttempts = retry.MaxAttempts < 0 ? int.MaxValue : retry.MaxAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = retry.BaseDelay,
+                MaxDelay = retry.MaxDelay,
+                OnRetry = args =>
+                {
+                    _metrics.WriteFailures.Add(1, _tag);
+                    var error = args.Outcome.Exception?.Message ?? "unknown error";
+                    if (_outageRetries++ == 0)
+                    {
+                        _outageStart = _time.GetTimestamp();
+                        _logger.LogWarning(
+                            "Writer {Writer}: {Operation} failed ({Error}); retrying with backoff, records stay queued ({Queued} waiting)",
+                            _name, args.Context.OperationKey, error, Queued);
+                    }
+                    else
+                    {
+                        _logger.LogDebug("Writer {Writer}: retry {Attempt} after {Error}", _name, args.AttemptNumber, error);
+                    }
+
+                    _outageError = error;
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private static bool IsTransient(Exception e) => e is not (
+        PermanentWriterException
+        or OperationCanceledException
+        or ArgumentException
+        or NotSupportedException
+        or UnauthorizedAccessException
+        or InvalidOperationException);
+
+    private int DiscardQueued(Exception error)
+    {
+        var count = 0;
+        while (_queue.Reader.TryRead(out var item))
+        {
+            if (item.Flush is not null)
+            {
+                item.Flush.TrySetException(Failure(error));
+            }
+            else
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private void AddFailed(long count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _failed, count);
+        _metrics.Failed.Add(count, _tag);
+    }
+
+    private StatsPipelineException Failure(Exception error) =>
+        new($"Writer '{_name}' failed: {error.Message}", error);
+
+    private readonly record struct PumpItem(StatsRecord Record, TaskCompletionSource? Flush);
+}
