@@ -41,6 +41,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     private long _lastStep;
     private volatile Exception? _fault;
     private bool _stopped;
+    private bool _disposed;
 
     public StatsPipeline(
         IOptions<PipelineOptions> options,
@@ -287,8 +288,15 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _channel.Writer.TryComplete();
         await _abort.CancelAsync().ConfigureAwait(false);
+        await _dispatcher.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         _abort.Dispose();
     }
 

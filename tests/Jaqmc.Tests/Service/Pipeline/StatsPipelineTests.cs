@@ -1,0 +1,300 @@
+using System.Diagnostics;
+using Jaqmc.Service.Pipeline;
+using Jaqmc.Sinks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Jaqmc.Tests.Service.Pipeline;
+
+public sealed class StatsPipelineTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task EveryRecord_ReachesEveryWriter_InOrder_AndTheStageClosesThem()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 1000);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (long)i), h.A.Steps());
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (long)i), h.B.Steps());
+        Assert.Equal(["open train@0", "close train Completed"], h.A.Events);
+    }
+
+    [Fact]
+    public async Task Stages_OpenWritersWithTheirInitialStep()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.Pipeline.BeginStageAsync("train", 40, CancellationToken.None);
+        await h.ProduceAsync(40, 50);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+        await h.Pipeline.BeginStageAsync("evaluation", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 5, "evaluation");
+        await h.Pipeline.EndStageAsync(StageOutcome.Interrupted, CancellationToken.None);
+
+        Assert.Equal(["open train@40", "close train Completed", "open evaluation@0", "close evaluation Interrupted"], h.A.Events);
+        Assert.Equal(5, h.B.Steps("evaluation").Length);
+    }
+
+    [Fact]
+    public async Task SlowWriter_DoesNotStallAFastOne_UntilItsOwnQueueIsFull()
+    {
+        await using var h = await PipelineHarness.StartAsync(
+            new() { ["Writers:A:QueueCapacity"] = "1000" },
+            (a, _) => a.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 500);
+
+        // A is stalled (its disk hangs), B still receives everything.
+        await WaitUntilAsync(() => h.B.Written.Count == 500);
+        Assert.Empty(h.A.Written);
+
+        h.A.Gate!.SetResult();
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+        Assert.Equal(500, h.A.Steps().Length);
+    }
+
+    [Fact]
+    public async Task FullWriterQueue_BackpressuresTheProducer_UnderWait_AndLosesNothing()
+    {
+        await using var h = await PipelineHarness.StartAsync(
+            new() { ["Writers:A:QueueCapacity"] = "4", ["Pipeline:Capacity"] = "4" },
+            (a, _) => a.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+
+        var blocked = false;
+        for (var s = 0; s < 100; s++)
+        {
+            var pending = h.Pipeline.RecordAsync(PipelineHarness.Record(s), CancellationToken.None);
+            if (!pending.IsCompleted)
+            {
+                blocked = true;
+                h.A.Gate!.TrySetResult();
+            }
+
+            await pending;
+        }
+
+        Assert.True(blocked, "the producer never waited although writer A's queue and the pipeline were full");
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+        Assert.Equal(100, h.A.Steps().Length);
+        Assert.Equal(100, h.B.Steps().Length);
+    }
+
+    [Fact]
+    public async Task WriterThatThrowsTwiceThenSucceeds_LosesNothing_AndLogsTheOutageOnce()
+    {
+        await using var h = await PipelineHarness.StartAsync(arrange: (a, _) => a.FailuresLeft = 2);
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 300);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i), h.A.Steps());
+        var logs = h.Logs.GetSnapshot();
+        Assert.Single(logs, l => l.Message.Contains("Writer A: write failed (transient failure); retrying", StringComparison.Ordinal));
+        Assert.Single(logs, l => l.Message.Contains("Writer A recovered after", StringComparison.Ordinal) && l.Message.Contains("2 retries", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PermanentFailure_StopsTheProducerWithAClearError_AndTheOtherWriterKeepsEverything()
+    {
+        await using var h = await PipelineHarness.StartAsync(arrange: (a, _) => a.FailPermanently = true);
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<StatsPipelineException>(async () =>
+        {
+            for (var s = 0; s < 1_000_000; s++)
+            {
+                await h.Pipeline.RecordAsync(PipelineHarness.Record(s), CancellationToken.None);
+                if (s % 100 == 0)
+                {
+                    await h.Pipeline.FlushAsync(s, CancellationToken.None);
+                }
+            }
+        });
+
+        Assert.Contains("Writer 'A' failed: disk says no", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<StatsPipelineException>(async () => await h.Pipeline.EndStageAsync(StageOutcome.Failed, CancellationToken.None));
+        var produced = h.B.Steps().Length;
+        Assert.True(produced > 0);
+        Assert.Equal(Enumerable.Range(0, produced).Select(i => (long)i), h.B.Steps());
+        Assert.Equal(StageOutcome.Failed, h.B.LastOutcome);
+        var summary = Assert.Single(h.Pipeline.Summaries, s => s.Writer == "A");
+        Assert.Equal(produced, summary.Failed);
+    }
+
+    [Fact]
+    public async Task DropOldest_CountsExactlyTheDroppedRecords_AndKeepsTheNewest()
+    {
+        await using var h = await PipelineHarness.StartAsync(
+            new() { ["Pipeline:FullMode"] = "DropOldest", ["Pipeline:Capacity"] = "10", ["Writers:A:QueueCapacity"] = "1" },
+            (a, _) => a.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        using var collector = new MetricCollector<long>(h.Services.GetRequiredService<PipelineMetrics>().Dropped);
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+
+        var watch = Stopwatch.StartNew();
+        for (var s = 0; s < 1000; s++)
+        {
+            var pending = h.Pipeline.RecordAsync(PipelineHarness.Record(s), CancellationToken.None);
+            Assert.True(pending.IsCompletedSuccessfully, "DropOldest must never make training wait");
+        }
+
+        h.A.Gate!.SetResult();
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+
+        var written = h.A.Steps();
+        Assert.Equal(1000, written.Length + h.Pipeline.Dropped);
+        Assert.Equal(h.Pipeline.Dropped, collector.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.True(h.Pipeline.Dropped > 900);
+        Assert.Equal(999, written[^1]);
+        Assert.Equal(written.Order(), written);
+        Assert.Single(h.Logs.GetSnapshot(), l => l.Message.Contains("dropping records under Pipeline:FullMode=DropOldest", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FailMode_ThrowsToTheProducerWhenFull()
+    {
+        await using var h = await PipelineHarness.StartAsync(
+            new() { ["Pipeline:FullMode"] = "Fail", ["Pipeline:Capacity"] = "5", ["Writers:A:QueueCapacity"] = "1" },
+            (a, _) => a.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<StatsPipelineException>(() => h.ProduceAsync(0, 100));
+        Assert.Contains("Pipeline:FullMode=Fail", error.Message, StringComparison.Ordinal);
+        h.A.Gate!.SetResult();
+        await h.Pipeline.EndStageAsync(StageOutcome.Failed, CancellationToken.None);
+
+        // Everything accepted before the failure is written; nothing after it is.
+        var written = h.A.Steps();
+        Assert.Equal(Enumerable.Range(0, written.Length).Select(i => (long)i), written);
+    }
+
+    [Fact]
+    public async Task FlushBarrier_CompletesOnlyWhenEveryWriterHasFlushedThatStep()
+    {
+        await using var h = await PipelineHarness.StartAsync(arrange: (a, _) => a.DelayPerBatch = TimeSpan.FromMilliseconds(20));
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 200);
+
+        await h.Pipeline.FlushAsync(199, CancellationToken.None);
+
+        Assert.Equal(199, h.A.FlushedThrough);
+        Assert.Equal(199, h.B.FlushedThrough);
+        Assert.Equal(200, h.A.Steps().Length);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData(5, 5)]
+    [InlineData(5, 3)]
+    public async Task StepNotAfterThePreviousOne_IsRejected_AndNotWritten(long first, long second)
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.Pipeline.RecordAsync(PipelineHarness.Record(first), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<StatsPipelineException>(async () => await h.Pipeline.RecordAsync(PipelineHarness.Record(second), CancellationToken.None));
+        Assert.Contains($"Step {second} of stage 'train' is not after the previous step {first}", error.Message, StringComparison.Ordinal);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+        Assert.Equal([first], h.A.Steps());
+    }
+
+    [Fact]
+    public async Task StepBelowInitialStep_IsRejected()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.Pipeline.BeginStageAsync("train", 10, CancellationToken.None);
+        await Assert.ThrowsAsync<StatsPipelineException>(async () => await h.Pipeline.RecordAsync(PipelineHarness.Record(9), CancellationToken.None));
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Shutdown_With10000RecordsQueued_WritesAllOfThem_AndReportsNoneLeft()
+    {
+        await using var h = await PipelineHarness.StartAsync(
+            new() { ["Pipeline:Capacity"] = "20000", ["Writers:A:QueueCapacity"] = "20000" },
+            (a, _) => a.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 10_000);
+        Assert.Empty(h.A.Written);
+
+        // Ctrl+C: the host stops the pipeline without the producer ending its stage.
+        h.A.Gate!.SetResult();
+        using var timeout = new CancellationTokenSource(Patience);
+        await h.Pipeline.StopAsync(timeout.Token);
+
+        Assert.Equal(10_000, h.A.Steps().Length);
+        Assert.Equal(StageOutcome.Interrupted, h.A.LastOutcome);
+        var summary = Assert.Single(h.Pipeline.Summaries, s => s.Writer == "A");
+        Assert.Equal((10_000L, 0L, 0L), (summary.Written, summary.Failed, summary.StillQueued));
+        Assert.Contains(h.Logs.GetSnapshot(), l => l.Message == "Writer A: 10000 written, 0 dropped, 0 failed, 0 still queued");
+    }
+
+    [Fact]
+    public async Task ShutdownTimeout_ReportsWhatIsStillQueued_Loudly()
+    {
+        await using var h = await PipelineHarness.StartAsync(arrange: (a, _) => a.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 50);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await h.Pipeline.StopAsync(timeout.Token);
+
+        var summary = Assert.Single(h.Pipeline.Summaries, s => s.Writer == "A");
+        Assert.Equal(0, summary.Written);
+        Assert.Equal(50, summary.Failed + summary.StillQueued);
+        Assert.Contains(h.Logs.GetSnapshot(), l => l.Level == LogLevel.Error && l.Message.Contains("shutdown timeout", StringComparison.Ordinal));
+        Assert.Equal(50, h.B.Steps().Length);
+    }
+
+    [Fact]
+    public async Task NonMasterProcess_OpensNoWriter_AndWritesNothing()
+    {
+        await using var h = await PipelineHarness.StartAsync(new() { ["Distributed:ProcessIndex"] = "1" });
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 100);
+        await h.Pipeline.FlushAsync(99, CancellationToken.None);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+
+        Assert.Equal(0, h.A.Opened);
+        Assert.Empty(h.A.Written);
+    }
+
+    [Fact]
+    public async Task DisabledWriter_IsNeverOpened()
+    {
+        await using var h = await PipelineHarness.StartAsync(new() { ["Writers:B:Enabled"] = "false" });
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 10);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+
+        Assert.Equal(0, h.B.Opened);
+        Assert.Equal(10, h.A.Steps().Length);
+    }
+
+    [Fact]
+    public async Task WrittenCounter_IsObservablePerWriter()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        using var collector = new MetricCollector<long>(h.Services.GetRequiredService<PipelineMetrics>().Written);
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 123);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+
+        var byWriter = collector.GetMeasurementSnapshot().GroupBy(m => (string)m.Tags["writer"]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        Assert.Equal(123, byWriter["A"]);
+        Assert.Equal(123, byWriter["B"]);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < Patience, "condition not reached in time");
+            await Task.Delay(10);
+        }
+    }
+}
