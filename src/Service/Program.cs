@@ -47,6 +47,10 @@ internal static class Program
     {
         OptionsValidationException v => v.Failures.ToList(),
         AggregateException a => a.InnerExceptions.SelectMany(ValidationFailures).ToList(),
+
+        // The binder's "Failed to convert configuration value '…' at 'Pipeline:FullMode' to type '…'".
+        InvalidOperationException i when i.Message.Contains("configuration value", StringComparison.Ordinal) =>
+            [i.Message + (i.InnerException is null ? string.Empty : $" ({i.InnerException.Message})")],
         _ => [],
     };
 

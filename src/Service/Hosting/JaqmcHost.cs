@@ -16,6 +16,9 @@ public static class JaqmcHost
     /// <summary>Environment variables with this prefix override configuration (<c>JAQMC_Pipeline__Capacity=1024</c>).</summary>
     public const string EnvironmentPrefix = "JAQMC_";
 
+    /// <summary>The setting (<c>--config FILE</c>) naming an extra JSON settings file layered over appsettings.json.</summary>
+    public const string ConfigFileKey = "config";
+
     /// <summary>Creates a host builder with every built-in writer and the training job registered.</summary>
     /// <param name="args">Command-line arguments; <c>--Section:Key=value</c> overrides any setting.</param>
     public static HostApplicationBuilder CreateBuilder(string[] args)
@@ -27,7 +30,12 @@ public static class JaqmcHost
             ApplicationName = "jaqmc",
         });
 
-        // Precedence, lowest first: appsettings.json, JAQMC_ environment variables, the command line.
+        // Precedence, lowest first: appsettings.json, --config FILE, JAQMC_ environment variables, the command line.
+        if (builder.Configuration[ConfigFileKey] is { Length: > 0 } file)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         builder.Configuration.AddCommandLine(args);
 
