@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Jaqmc.Service.Hosting;
 
 /// <summary>Builds the service's generic host: configuration, options validated at start, pipeline, writers, training.</summary>
-public static class JaqmcHost
+public static partial class JaqmcHost
 {
     /// <summary>Environment variables with this prefix override configuration (<c>JAQMC_Pipeline__Capacity=1024</c>).</summary>
     public const string EnvironmentPrefix = "JAQMC_";

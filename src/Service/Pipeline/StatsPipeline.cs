@@ -335,7 +335,9 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                         }
                     }
 
-                    Volatile.Write(ref _dispatchedSeq, item.Seq);
+                    // Full fences on both sides (here and in WaitDispatchedAsync): a plain store followed by a load may be
+                    // reordered, and then the waiter and the dispatcher could both miss each other.
+                    Interlocked.Exchange(ref _dispatchedSeq, item.Seq);
                     var waiter = Volatile.Read(ref _waiter);
                     if (waiter is not null && item.Seq >= waiter.Target)
                     {
@@ -360,7 +362,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         }
 
         var waiter = new ProgressWaiter(target);
-        Volatile.Write(ref _waiter, waiter);
+        Interlocked.Exchange(ref _waiter, waiter);
         if (Volatile.Read(ref _dispatchedSeq) >= target)
         {
             waiter.Done.TrySetResult();

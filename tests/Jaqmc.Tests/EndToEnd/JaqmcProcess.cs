@@ -57,7 +57,8 @@ internal sealed class JaqmcProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static JaqmcProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    /// <summary>Starts the program; with <paramref name="sampleHost"/>, the first argument is another host's dll to run instead.</summary>
+    public static JaqmcProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? workingDirectory = null, bool sampleHost = false)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -67,7 +68,11 @@ internal sealed class JaqmcProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        info.ArgumentList.Add(ProgramDll);
+        if (!sampleHost)
+        {
+            info.ArgumentList.Add(ProgramDll);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
