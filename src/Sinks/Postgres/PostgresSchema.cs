@@ -18,11 +18,13 @@ internal static class PostgresSchema
     [
         // Version 1. Stats are a long table: keys are data (any string, no DDL per key), and the primary key
         // rejects a duplicate (run, stage, step, key). No foreign key on stats: its per-row trigger would slow
-        // COPY, and rows are only ever written by a writer that has just upserted the run.
+        // COPY, and rows are only ever written by a writer that has just upserted the run. Text columns use the
+        // "C" collation: byte-wise comparison makes primary-key inserts markedly cheaper than a locale's
+        // (measured with C.UTF-8), and keys then sort by code point, as the CSV writer's header does.
         """
         CREATE TABLE {s}.runs (
             id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            name        text        NOT NULL UNIQUE,
+            name        text        COLLATE "C" NOT NULL UNIQUE,
             host        text        NOT NULL,
             created_at  timestamptz NOT NULL DEFAULT now(),
             updated_at  timestamptz NOT NULL DEFAULT now(),
@@ -34,7 +36,7 @@ internal static class PostgresSchema
 
         CREATE TABLE {s}.run_stages (
             run_id       bigint      NOT NULL REFERENCES {s}.runs (id) ON DELETE CASCADE,
-            stage        text        NOT NULL,
+            stage        text        COLLATE "C" NOT NULL,
             status       text        NOT NULL
                          CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
             initial_step bigint      NOT NULL,
@@ -46,9 +48,9 @@ internal static class PostgresSchema
 
         CREATE TABLE {s}.stats (
             run_id  bigint NOT NULL,
-            stage   text   NOT NULL,
+            stage   text   COLLATE "C" NOT NULL,
             step    bigint NOT NULL,
-            name    text   NOT NULL,
+            name    text   COLLATE "C" NOT NULL,
             value   float8 NOT NULL,
             PRIMARY KEY (run_id, stage, step, name)
         );
