@@ -71,14 +71,24 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
             }
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+            // Update first and insert only a new name: INSERT ... ON CONFLICT alone draws an id from the
+            // sequence on every open, leaving gaps users would puzzle over. ON CONFLICT still settles a race.
             _runId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 $"""
-                INSERT INTO {s}.runs AS r (name, host, config, status)
-                VALUES (@name, @host, CAST(@config AS jsonb), 'running')
-                ON CONFLICT (name) DO UPDATE
-                SET host = excluded.host, config = coalesce(excluded.config, r.config),
-                    status = 'running', updated_at = now()
-                RETURNING id
+                WITH updated AS (
+                    UPDATE {s}.runs
+                    SET host = @host, config = coalesce(CAST(@config AS jsonb), config), status = 'running', updated_at = now()
+                    WHERE name = @name
+                    RETURNING id),
+                inserted AS (
+                    INSERT INTO {s}.runs AS r (name, host, config, status)
+                    SELECT @name, @host, CAST(@config AS jsonb), 'running'
+                    WHERE NOT EXISTS (SELECT 1 FROM updated)
+                    ON CONFLICT (name) DO UPDATE
+                    SET host = excluded.host, config = coalesce(excluded.config, r.config), status = 'running', updated_at = now()
+                    RETURNING id)
+                SELECT id FROM updated UNION ALL SELECT id FROM inserted
                 """,
                 new { name = context.RunName, host = HostName, config = context.RunConfiguration },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);

@@ -92,6 +92,11 @@ public sealed class PostgresStatsWriterTests : StatsWriterContractTests, IClassF
         Assert.Equal(50 * 20, await CountAsync("r.name = 'b' AND s.stage = 'train'"));
         AssertRowsEqual(Batch("train", 0, 20), await ReadBackAsync("a", "train"));
         AssertRowsEqual(Batch("train", 0, 50), await ReadBackAsync("b", "train"));
+
+        // Reopening a run reuses its row and draws no id: run ids stay dense.
+        await using var connection = await _server.OpenAsync();
+        var ids = (await connection.QueryAsync<long>($"""SELECT id FROM "{_schema}".runs ORDER BY id""")).ToList();
+        Assert.Equal([ids[0], ids[0] + 1], ids);
     }
 
     [Fact]
