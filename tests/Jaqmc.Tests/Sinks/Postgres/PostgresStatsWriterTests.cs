@@ -2,6 +2,7 @@ using Dapper;
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Npgsql;
 using static Jaqmc.Tests.Sinks.Postgres.PostgresTestHelpers;
 
@@ -336,6 +337,36 @@ public sealed class PostgresStatsWriterTests : StatsWriterContractTests, IClassF
         Assert.Contains("ConnectionStrings:Stats", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr", error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("et-part", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logs_NeverContainThePassword()
+    {
+        // Captures every level, Debug included.
+        var logger = new FakeLogger<PostgresStatsWriter>();
+        var serverPassword = new NpgsqlConnectionStringBuilder(_server.ConnectionString).Password!;
+
+        // A successful stage, then an outage-like failure with another password.
+        await using (var writer = new PostgresStatsWriter(Options(), logger))
+        {
+            await writer.OpenAsync(Context(), CancellationToken.None);
+            await writer.WriteAsync([Record(0)], CancellationToken.None);
+            await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }
+
+        const string otherPassword = "Other-Secret-4711";
+        await using (var writer = new PostgresStatsWriter(Options(_server.ConnectionStringWith(b => { b.Host = "127.0.0.1"; b.Port = 1; b.Password = otherPassword; })), logger))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
+        }
+
+        var messages = logger.Collector.GetSnapshot().Select(r => r.Message + " " + r.Exception).ToList();
+        Assert.NotEmpty(messages);
+        Assert.All(messages, m =>
+        {
+            Assert.DoesNotContain(serverPassword, m, StringComparison.Ordinal);
+            Assert.DoesNotContain(otherPassword, m, StringComparison.Ordinal);
+        });
     }
 
     [Fact]
