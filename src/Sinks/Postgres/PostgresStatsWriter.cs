@@ -48,9 +48,6 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
         _deleteRangeSql = $"DELETE FROM {s}.stats WHERE run_id = @runId AND stage = @stage AND step BETWEEN @first AND @last";
     }
 
-    /// <summary>The id of the open run in <c>{schema}.runs</c> (for tests).</summary>
-    internal long RunId => _runId;
-
     /// <inheritdoc />
     protected override async ValueTask OnOpenAsync(WriterContext context, CancellationToken cancellationToken)
     {
@@ -113,7 +110,13 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw Failed(ex);
+            if (OnFailure(ex) is { } permanent)
+            {
+                throw permanent;
+            }
+
+            // Transient: rethrow as is (keeping its stack) for the pipeline to retry.
+            throw;
         }
     }
 
@@ -160,7 +163,13 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw Failed(ex);
+            if (OnFailure(ex) is { } permanent)
+            {
+                throw permanent;
+            }
+
+            // Transient: rethrow as is (keeping its stack) for the pipeline to retry.
+            throw;
         }
     }
 
@@ -191,7 +200,13 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw Failed(ex);
+            if (OnFailure(ex) is { } permanent)
+            {
+                throw permanent;
+            }
+
+            // Transient: rethrow as is (keeping its stack) for the pipeline to retry.
+            throw;
         }
 
         LogClosed(Context.RunName, Context.Stage, status);
@@ -269,18 +284,18 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
         return NpgsqlDataSource.Create(builder);
     }
 
-    private Exception Failed(Exception exception)
+    /// <summary>Cleans up after a failed call; returns the permanent error it stands for, or null to rethrow it.</summary>
+    private PermanentWriterException? OnFailure(Exception exception)
     {
         // A connection the server dropped looks healthy in the pool until it is used: start the retry afresh.
         _dataSource?.Clear();
         var permanent = PostgresErrors.AsPermanent(exception, _target, _schema);
-        if (permanent is not null)
+        if (permanent is null)
         {
-            return permanent;
+            LogTransient(_target, exception.GetType().Name, exception.Message);
         }
 
-        LogTransient(_target, exception.GetType().Name, exception.Message);
-        return exception;
+        return permanent;
     }
 
     private async ValueTask DisposeDataSourceAsync()
