@@ -18,6 +18,15 @@ internal static class PostgresErrors
     /// </summary>
     internal static PermanentWriterException? AsPermanent(Exception exception, string target, string schema)
     {
+        if (exception is NpgsqlException { InnerException: null, IsTransient: false } and not PostgresException
+            && exception.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
+        {
+            // Npgsql's own check (no password given, server asks for one): the server never saw an attempt.
+            return new PermanentWriterException(
+                $"PostgreSQL at {target} requires a password and none was given (add Password= to ConnectionStrings:Stats, or use a passfile): {exception.Message}. Retrying cannot fix this.",
+                exception);
+        }
+
         if (exception is not PostgresException pg)
         {
             // Socket, I/O and timeout failures, and Npgsql's own wrappers of them, are what an outage looks like.

@@ -292,6 +292,23 @@ public sealed class PostgresStatsWriterTests : StatsWriterContractTests, IClassF
     }
 
     [Fact]
+    public async Task NoPasswordWhereTheServerAsksForOne_IsPermanent()
+    {
+        if (Environment.GetEnvironmentVariable("PGPASSWORD") is not null || Environment.GetEnvironmentVariable("PGPASSFILE") is not null
+            || File.Exists(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".pgpass")))
+        {
+            // Npgsql would find a password elsewhere: nothing to test here.
+            return;
+        }
+
+        await using var writer = CreatePostgresWriter(_server.ConnectionStringWith(b => b.Password = null));
+
+        var error = await Assert.ThrowsAsync<PermanentWriterException>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
+
+        Assert.Contains("password", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task MissingDatabase_IsPermanent()
     {
         await using var writer = CreatePostgresWriter(_server.ConnectionStringWith(b => b.Database = "no_such_db_" + Guid.NewGuid().ToString("N")[..8]));
