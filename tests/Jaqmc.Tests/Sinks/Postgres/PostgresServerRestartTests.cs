@@ -93,6 +93,38 @@ public sealed class PostgresServerRestartTests : IClassFixture<PostgresFixture>,
         Assert.Equal((batches * perBatch * 20L, batches * perBatch, 0L, batches * perBatch - 1L), (rows, distinctSteps, min, max));
     }
 
+    [Fact]
+    public async Task ServerDownAtOpen_OpenIsRetriedUntilItIsBack()
+    {
+        var pgctl = PostgresFixture.PgCtl;
+        if (string.IsNullOrEmpty(pgctl) || string.IsNullOrEmpty(PostgresFixture.DataDirectory))
+        {
+            _output.WriteLine("Not run: TEST_POSTGRES_PGCTL / TEST_POSTGRES_DATADIR are not set (scripts/test-postgres.sh start sets them).");
+            return;
+        }
+
+        var options = new PostgresWriterOptions { Enabled = true, ConnectionString = _server.ConnectionString, Schema = _schema };
+        await using var writer = new PostgresStatsWriter(options, NullLogger<PostgresStatsWriter>.Instance);
+        var context = new WriterContext(Path.GetTempPath(), "train", 0, "down-at-open-" + Guid.NewGuid().ToString("N"));
+
+        await PgCtlAsync(pgctl, "-m fast stop");
+        var restart = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await PgCtlAsync(pgctl, "start");
+        });
+        var failures = await RetryAsync(() => writer.OpenAsync(context, CancellationToken.None).AsTask(), TimeSpan.FromSeconds(60));
+        await restart;
+
+        Assert.True(failures > 0, "the open should have failed while the server was down");
+        await writer.WriteAsync(Batch("train", 0, 10), CancellationToken.None);
+        await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        await using var connection = await _server.OpenAsync();
+        Assert.Equal(200L, await connection.ExecuteScalarAsync<long>(
+            $"""SELECT count(*) FROM "{_schema}".stats s JOIN "{_schema}".runs r ON r.id = s.run_id WHERE r.name = @name""",
+            new { name = context.RunName }));
+    }
+
     private static async Task PgCtlAsync(string pgctl, string arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(pgctl, arguments)
