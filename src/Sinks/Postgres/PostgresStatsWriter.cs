@@ -1,0 +1,325 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Jaqmc.Sinks.Postgres;
+
+/// <summary>
+/// Writes every record of a stage to PostgreSQL: one row per (run, stage, step, key) in <c>{schema}.stats</c>,
+/// with binary COPY, one transaction per batch.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Idempotence: a batch first deletes its own step range of (run, stage), then copies, in one transaction; a
+/// retried batch therefore replaces whatever an earlier attempt committed (say, when the commit succeeded but its
+/// acknowledgement was lost) and an aborted one leaves nothing. Opening deletes the steps ≥ the initial step.
+/// </para>
+/// <para>
+/// Failures are thrown for the pipeline to retry with backoff; errors retrying cannot fix are thrown as
+/// <see cref="PermanentWriterException"/>. After any failure the connection pool is cleared so the retry does not
+/// pick up a connection the server has already dropped.
+/// </para>
+/// </remarks>
+internal sealed partial class PostgresStatsWriter : StatsWriter
+{
+    private static readonly string HostName = Environment.MachineName;
+
+    private readonly PostgresWriterOptions _options;
+    private readonly ILogger<PostgresStatsWriter> _logger;
+    private readonly string _schema;
+    private readonly string _copySql;
+    private readonly string _deleteRangeSql;
+
+    private NpgsqlDataSource? _dataSource;
+    private string _target = "(not connected)";
+    private long _runId;
+
+    /// <summary>Creates an unopened writer; nothing connects before <see cref="StatsWriter.OpenAsync"/>.</summary>
+    public PostgresStatsWriter(PostgresWriterOptions options, ILogger<PostgresStatsWriter> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options;
+        _logger = logger;
+        _schema = options.Schema;
+        var s = PostgresSchema.Quote(_schema);
+        _copySql = $"COPY {s}.stats (run_id, stage, step, name, value) FROM STDIN (FORMAT BINARY)";
+        _deleteRangeSql = $"DELETE FROM {s}.stats WHERE run_id = @runId AND stage = @stage AND step BETWEEN @first AND @last";
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask OnOpenAsync(WriterContext context, CancellationToken cancellationToken)
+    {
+        // A retried open reuses the data source: only the connections inside it are suspect.
+        _dataSource ??= CreateDataSource();
+        var s = PostgresSchema.Quote(_schema);
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var (before, after) = await PostgresSchema.EnsureAsync(connection, _schema, cancellationToken).ConfigureAwait(false);
+            if (before < after)
+            {
+                LogMigrated(_schema, before, after, _target);
+            }
+            else if (before > PostgresSchema.LatestVersion)
+            {
+                LogNewerSchema(_schema, before, PostgresSchema.LatestVersion);
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+            // Update first and insert only a new name: INSERT ... ON CONFLICT alone draws an id from the
+            // sequence on every open, leaving gaps users would puzzle over. ON CONFLICT still settles a race.
+            _runId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"""
+                WITH updated AS (
+                    UPDATE {s}.runs
+                    SET host = @host, config = coalesce(CAST(@config AS jsonb), config), status = 'running', updated_at = now()
+                    WHERE name = @name
+                    RETURNING id),
+                inserted AS (
+                    INSERT INTO {s}.runs AS r (name, host, config, status)
+                    SELECT @name, @host, CAST(@config AS jsonb), 'running'
+                    WHERE NOT EXISTS (SELECT 1 FROM updated)
+                    ON CONFLICT (name) DO UPDATE
+                    SET host = excluded.host, config = coalesce(excluded.config, r.config), status = 'running', updated_at = now()
+                    RETURNING id)
+                SELECT id FROM updated UNION ALL SELECT id FROM inserted
+                """,
+                new { name = context.RunName, host = HostName, config = context.RunConfiguration },
+                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                INSERT INTO {s}.run_stages AS st (run_id, stage, status, initial_step)
+                VALUES (@runId, @stage, 'running', @initialStep)
+                ON CONFLICT (run_id, stage) DO UPDATE
+                SET status = 'running', initial_step = excluded.initial_step, updated_at = now()
+                """,
+                new { runId = _runId, stage = context.Stage, initialStep = context.InitialStep },
+                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+            var deleted = await connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM {s}.stats WHERE run_id = @runId AND stage = @stage AND step >= @initialStep",
+                new { runId = _runId, stage = context.Stage, initialStep = context.InitialStep },
+                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            LogOpened(context.RunName, _runId, context.Stage, context.InitialStep, deleted, _target);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (OnFailure(ex) is { } permanent)
+            {
+                throw permanent;
+            }
+
+            // Transient: rethrow as is (keeping its stack) for the pipeline to retry.
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask OnWriteAsync(IReadOnlyList<StatsRecord> batch, CancellationToken cancellationToken)
+    {
+        var stage = Context.Stage;
+        var ordered = CheckBatch(batch, stage);
+        var rows = ordered ? batch : LastValuePerStepAndKey(batch);
+        var first = rows[0].Step;
+        var last = rows[^1].Step;
+        try
+        {
+            await using var connection = await _dataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+            // Replace, don't append: whatever an earlier attempt of this batch committed goes first.
+            await connection.ExecuteAsync(new CommandDefinition(
+                _deleteRangeSql, new { runId = _runId, stage, first, last }, transaction,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+            await using (var importer = await connection.BeginBinaryImportAsync(_copySql, cancellationToken).ConfigureAwait(false))
+            {
+                for (var r = 0; r < rows.Count; r++)
+                {
+                    var record = rows[r];
+                    var keys = record.Keys;
+                    var values = record.Values;
+                    for (var k = 0; k < values.Length; k++)
+                    {
+                        await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                        await importer.WriteAsync(_runId, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                        await importer.WriteAsync(stage, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await importer.WriteAsync(record.Step, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                        await importer.WriteAsync(keys[k], NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await importer.WriteAsync(values[k], NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (OnFailure(ex) is { } permanent)
+            {
+                throw permanent;
+            }
+
+            // Transient: rethrow as is (keeping its stack) for the pipeline to retry.
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Every batch is committed before <c>WriteAsync</c> returns, so there is nothing left to flush.</remarks>
+    protected override ValueTask OnFlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    protected override async ValueTask OnCloseAsync(StageOutcome outcome, CancellationToken cancellationToken)
+    {
+        var status = outcome switch
+        {
+            StageOutcome.Completed => "completed",
+            StageOutcome.Interrupted => "interrupted",
+            _ => "failed",
+        };
+        var s = PostgresSchema.Quote(_schema);
+        try
+        {
+            await using var connection = await _dataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                UPDATE {s}.runs SET status = @status, updated_at = now() WHERE id = @runId;
+                UPDATE {s}.run_stages SET status = @status, updated_at = now() WHERE run_id = @runId AND stage = @stage;
+                """,
+                new { status, runId = _runId, stage = Context.Stage },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (OnFailure(ex) is { } permanent)
+            {
+                throw permanent;
+            }
+
+            // Transient: rethrow as is (keeping its stack) for the pipeline to retry.
+            throw;
+        }
+
+        LogClosed(Context.RunName, Context.Stage, status);
+        await DisposeDataSourceAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask DisposeCoreAsync() => DisposeDataSourceAsync();
+
+    /// <summary>
+    /// Verifies every record belongs to the open stage and reports whether steps strictly increase (the usual
+    /// case, which needs no de-duplication).
+    /// </summary>
+    private static bool CheckBatch(IReadOnlyList<StatsRecord> batch, string stage)
+    {
+        var ordered = true;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (!string.Equals(batch[i].Stage, stage, StringComparison.Ordinal))
+            {
+                // Retrying would hand over the same record again, so this is not worth a retry.
+                throw new PermanentWriterException(
+                    $"Record for step {batch[i].Step} belongs to stage '{batch[i].Stage}', but the Postgres writer is open for stage '{stage}'.");
+            }
+
+            if (i > 0 && batch[i].Step <= batch[i - 1].Step)
+            {
+                ordered = false;
+            }
+        }
+
+        return ordered;
+    }
+
+    /// <summary>
+    /// Merges records that share a step (the later value of a key wins) and sorts by step, because two rows for
+    /// one (step, key) would violate the primary key and fail the whole COPY on every retry.
+    /// </summary>
+    private static List<StatsRecord> LastValuePerStepAndKey(IReadOnlyList<StatsRecord> batch)
+    {
+        var byStep = new SortedDictionary<long, Dictionary<string, double>>();
+        foreach (var record in batch)
+        {
+            if (!byStep.TryGetValue(record.Step, out var values))
+            {
+                values = new Dictionary<string, double>(StringComparer.Ordinal);
+                byStep.Add(record.Step, values);
+            }
+
+            for (var k = 0; k < record.Keys.Count; k++)
+            {
+                values[record.Keys[k]] = record.Values[k];
+            }
+        }
+
+        return byStep.Select(p => StatsRecord.FromDictionary(batch[0].Stage, p.Key, p.Value)).ToList();
+    }
+
+    private NpgsqlDataSource CreateDataSource()
+    {
+        var problem = PostgresWriterOptions.DescribeConnectionStringProblem(_options.ConnectionString);
+        if (problem is not null)
+        {
+            throw new PermanentWriterException($"The Postgres writer's connection string {problem}.");
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            // Lets a DBA find (and a test terminate) the writer's sessions in pg_stat_activity.
+            builder.ApplicationName = "jaqmc";
+        }
+
+        _target = PostgresErrors.DescribeTarget(builder);
+        return NpgsqlDataSource.Create(builder);
+    }
+
+    /// <summary>Cleans up after a failed call; returns the permanent error it stands for, or null to rethrow it.</summary>
+    private PermanentWriterException? OnFailure(Exception exception)
+    {
+        // A connection the server dropped looks healthy in the pool until it is used: start the retry afresh.
+        _dataSource?.Clear();
+        var permanent = PostgresErrors.AsPermanent(exception, _target, _schema);
+        if (permanent is null)
+        {
+            LogTransient(_target, exception.GetType().Name, exception.Message);
+        }
+
+        return permanent;
+    }
+
+    private async ValueTask DisposeDataSourceAsync()
+    {
+        if (_dataSource is not null)
+        {
+            var dataSource = _dataSource;
+            _dataSource = null;
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Postgres schema '{Schema}' migrated from version {From} to {To} on {Target}")]
+    private partial void LogMigrated(string schema, int from, int to, string target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Postgres schema '{Schema}' is at version {Found}, newer than this build's {Known}; writing anyway")]
+    private partial void LogNewerSchema(string schema, int found, int known);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Postgres writer opened run '{Run}' (id {RunId}) stage '{Stage}' at step {InitialStep} on {Target}; deleted {Deleted} rows at or after it")]
+    private partial void LogOpened(string run, long runId, string stage, long initialStep, int deleted, string target);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Postgres writer closed run '{Run}' stage '{Stage}' as {Status}")]
+    private partial void LogClosed(string run, string stage, string status);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Postgres call to {Target} failed ({ErrorType}: {Error}); the pipeline will retry it")]
+    private partial void LogTransient(string target, string errorType, string error);
+}

@@ -1,0 +1,400 @@
+using Dapper;
+using Jaqmc.Sinks;
+using Jaqmc.Sinks.Postgres;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
+using Npgsql;
+using static Jaqmc.Tests.Sinks.Postgres.PostgresTestHelpers;
+
+namespace Jaqmc.Tests.Sinks.Postgres;
+
+/// <summary>The writer contract against a real server, plus what only a database writer must do.</summary>
+public sealed class PostgresStatsWriterTests : StatsWriterContractTests, IClassFixture<PostgresFixture>
+{
+    private readonly PostgresFixture _server;
+    private readonly string _schema = PostgresFixture.NewSchema();
+
+    public PostgresStatsWriterTests(PostgresFixture server)
+    {
+        _server = server;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await _server.DropSchemaAsync(_schema);
+        await base.DisposeAsync();
+    }
+
+    protected override IStatsWriter CreateWriter() => CreatePostgresWriter();
+
+    private PostgresStatsWriter CreatePostgresWriter(string? connectionString = null) =>
+        new(Options(connectionString), NullLogger<PostgresStatsWriter>.Instance);
+
+    private PostgresWriterOptions Options(string? connectionString = null) => new()
+    {
+        Enabled = true,
+        ConnectionString = connectionString ?? _server.ConnectionString,
+        Schema = _schema,
+    };
+
+    protected override Task<IReadOnlyList<WrittenRow>> ReadBackAsync(string stage) => ReadBackAsync(RunName, stage);
+
+    private async Task<IReadOnlyList<WrittenRow>> ReadBackAsync(string run, string stage)
+    {
+        await using var connection = await _server.OpenAsync();
+        var cells = await connection.QueryAsync<(long Step, string Name, double Value)>(
+            $"""
+            SELECT s.step, s.name, s.value
+            FROM "{_schema}".stats s JOIN "{_schema}".runs r ON r.id = s.run_id
+            WHERE r.name = @run AND s.stage = @stage
+            ORDER BY s.step, s.name
+            """,
+            new { run, stage });
+        return cells
+            .GroupBy(c => c.Step)
+            .Select(g => new WrittenRow(g.Key, g.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal)))
+            .ToList();
+    }
+
+    private WriterContext ContextFor(string run, string stage = "train", long initialStep = 0) =>
+        new(WorkingDirectory, stage, initialStep, run);
+
+    private async Task<long> CountAsync(string where, object? parameters = null)
+    {
+        await using var connection = await _server.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(
+            $"""SELECT count(*) FROM "{_schema}".stats s JOIN "{_schema}".runs r ON r.id = s.run_id WHERE {where}""", parameters);
+    }
+
+    private async Task WriteRunAsync(string run, string stage, long initialStep, long from, int count, int seed = 0)
+    {
+        await using var writer = CreatePostgresWriter();
+        await writer.OpenAsync(ContextFor(run, stage, initialStep), CancellationToken.None);
+        if (count > 0)
+        {
+            await writer.WriteAsync(Batch(stage, from, count, seed), CancellationToken.None);
+        }
+
+        await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Resume_DeletesExactlyTheRowsAtOrAfterK_OfThatRunAndStageOnly()
+    {
+        await WriteRunAsync("a", "train", 0, 0, 50);
+        await WriteRunAsync("a", "evaluation", 0, 0, 50);
+        await WriteRunAsync("b", "train", 0, 0, 50);
+
+        await WriteRunAsync("a", "train", 20, 20, 0);
+
+        Assert.Equal(20 * 20, await CountAsync("r.name = 'a' AND s.stage = 'train'"));
+        Assert.Equal(0, await CountAsync("r.name = 'a' AND s.stage = 'train' AND s.step >= 20"));
+        Assert.Equal(50 * 20, await CountAsync("r.name = 'a' AND s.stage = 'evaluation'"));
+        Assert.Equal(50 * 20, await CountAsync("r.name = 'b' AND s.stage = 'train'"));
+        AssertRowsEqual(Batch("train", 0, 20), await ReadBackAsync("a", "train"));
+        AssertRowsEqual(Batch("train", 0, 50), await ReadBackAsync("b", "train"));
+
+        // Reopening a run reuses its row and draws no id: run ids stay dense.
+        await using var connection = await _server.OpenAsync();
+        var ids = (await connection.QueryAsync<long>($"""SELECT id FROM "{_schema}".runs ORDER BY id""")).ToList();
+        Assert.Equal([ids[0], ids[0] + 1], ids);
+    }
+
+    [Fact]
+    public async Task SameBatchWrittenTwice_AsAfterALostCommitAcknowledgement_IsStoredOnce()
+    {
+        await using var writer = CreatePostgresWriter();
+        await writer.OpenAsync(Context(), CancellationToken.None);
+        var first = Batch("train", 0, 10);
+        var second = Batch("train", 10, 10);
+
+        await writer.WriteAsync(first, CancellationToken.None);
+        await writer.WriteAsync(first, CancellationToken.None);
+        await writer.WriteAsync(second, CancellationToken.None);
+        await writer.WriteAsync(second, CancellationToken.None);
+        await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+
+        AssertRowsEqual(Batch("train", 0, 20), await ReadBackAsync("train"));
+    }
+
+    [Fact]
+    public async Task RepeatedStepWithinABatch_KeepsTheLastValueInsteadOfFailingForever()
+    {
+        var keys = new StatsKeys("x");
+        await using var writer = CreatePostgresWriter();
+        await writer.OpenAsync(Context(), CancellationToken.None);
+        await writer.WriteAsync(
+            [new StatsRecord("train", 0, keys, [1]), new StatsRecord("train", 1, keys, [2]), new StatsRecord("train", 1, keys, [3])],
+            CancellationToken.None);
+
+        var rows = await ReadBackAsync("train");
+        Assert.Equal([0L, 1], rows.Select(r => r.Step));
+        Assert.Equal(3.0, rows[1].Values["x"]);
+    }
+
+    [Theory]
+    [InlineData(StageOutcome.Completed, "completed")]
+    [InlineData(StageOutcome.Interrupted, "interrupted")]
+    [InlineData(StageOutcome.Failed, "failed")]
+    public async Task Status_IsRunningWhileOpen_AndFollowsTheOutcomeOnClose(StageOutcome outcome, string expected)
+    {
+        await using var writer = CreatePostgresWriter();
+        await writer.OpenAsync(Context() with { RunConfiguration = """{"lr": 0.05, "network": "ferminet"}""" }, CancellationToken.None);
+        Assert.Equal(("running", "running"), await StatusAsync());
+
+        await writer.CloseAsync(outcome, CancellationToken.None);
+        Assert.Equal((expected, expected), await StatusAsync());
+
+        await using var connection = await _server.OpenAsync();
+        var (host, network) = await connection.QuerySingleAsync<(string, string)>(
+            $"""SELECT host, config->>'network' FROM "{_schema}".runs WHERE name = @RunName""", new { RunName });
+        Assert.Equal(Environment.MachineName, host);
+        Assert.Equal("ferminet", network);
+    }
+
+    private async Task<(string Run, string Stage)> StatusAsync()
+    {
+        await using var connection = await _server.OpenAsync();
+        return await connection.QuerySingleAsync<(string, string)>(
+            $"""
+            SELECT r.status, st.status FROM "{_schema}".runs r JOIN "{_schema}".run_stages st ON st.run_id = r.id
+            WHERE r.name = @RunName AND st.stage = 'train'
+            """,
+            new { RunName });
+    }
+
+    [Fact]
+    public async Task Views_GiveOneJsonRowPerStep_AndTheLatestValueOfEachKey()
+    {
+        var keys = new StatsKeys("total_energy", "odd");
+        await using (var writer = CreatePostgresWriter())
+        {
+            await writer.OpenAsync(Context(), CancellationToken.None);
+            await writer.WriteAsync(
+                [
+                    new StatsRecord("train", 0, keys, [-1.5, double.NaN]),
+                    new StatsRecord("train", 1, keys, [-2.25, double.PositiveInfinity]),
+                    new StatsRecord("train", 2, keys, [0.1, double.NegativeInfinity]),
+                ],
+                CancellationToken.None);
+            await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }
+
+        await using var connection = await _server.OpenAsync();
+        var json = (await connection.QueryAsync<string>(
+            $"""SELECT stats::text FROM "{_schema}".stats_by_step WHERE run = @RunName AND stage = 'train' ORDER BY step""",
+            new { RunName })).ToList();
+        Assert.Equal(
+            ["""{"odd": "NaN", "total_energy": -1.5}""", """{"odd": "Infinity", "total_energy": -2.25}""", """{"odd": "-Infinity", "total_energy": 0.1}"""],
+            json);
+
+        var latest = (await connection.QueryAsync<(string Name, long Step, double Value)>(
+            $"""SELECT name, step, value FROM "{_schema}".latest_stats WHERE run = @RunName ORDER BY name""",
+            new { RunName })).ToList();
+        Assert.Equal([("odd", 2L, double.NegativeInfinity), ("total_energy", 2L, 0.1)], latest);
+    }
+
+    [Fact]
+    public async Task SchemaVersion_IsRecorded_AndReopeningDoesNotMigrateAgain()
+    {
+        await WriteStepsAsync("train", 0, 0, 1);
+        await WriteStepsAsync("train", 1, 1, 2);
+
+        await using var connection = await _server.OpenAsync();
+        var versions = (await connection.QueryAsync<int>($"""SELECT version FROM "{_schema}".schema_version ORDER BY version""")).ToList();
+        Assert.Equal(Enumerable.Range(1, PostgresSchema.LatestVersion), versions);
+    }
+
+    [Fact]
+    public async Task ConnectionsKilledMidRun_RetriedWritesLoseAndDuplicateNothing()
+    {
+        var application = "jaqmc-kill-" + Guid.NewGuid().ToString("N")[..8];
+        var connectionString = _server.ConnectionStringWith(b => b.ApplicationName = application);
+        await using var writer = CreatePostgresWriter(connectionString);
+        await RetryAsync(() => writer.OpenAsync(Context(), CancellationToken.None).AsTask());
+
+        using var done = new CancellationTokenSource();
+        var killer = Task.Run(async () =>
+        {
+            var killed = 0;
+            await using var connection = await _server.OpenAsync();
+            while (!done.IsCancellationRequested)
+            {
+                killed += await connection.ExecuteScalarAsync<int>(
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @application",
+                    new { application });
+                await Task.Delay(Random.Shared.Next(5, 40));
+            }
+
+            return killed;
+        });
+
+        var failures = 0;
+        const int batches = 150, perBatch = 40;
+        for (var b = 0; b < batches; b++)
+        {
+            var batch = Batch("train", b * perBatch, perBatch);
+            failures += await RetryAsync(() => writer.WriteAsync(batch, CancellationToken.None).AsTask());
+        }
+
+        await done.CancelAsync();
+        var kills = await killer;
+        await RetryAsync(() => writer.CloseAsync(StageOutcome.Completed, CancellationToken.None).AsTask());
+
+        Assert.True(kills > 0, "the test never terminated a writer session");
+        Assert.True(failures > 0, $"{kills} sessions were terminated but no write failed");
+        Assert.Equal(batches * perBatch * 20L, await CountAsync("r.name = @RunName", new { RunName }));
+        AssertRowsEqual(Batch("train", 0, batches * perBatch), await ReadBackAsync("train"));
+    }
+
+    [Fact]
+    public async Task EightConcurrentWriters_IntoAFreshSchema_StoreEveryRowOnce()
+    {
+        const int writers = 8, batches = 20, perBatch = 100;
+        using var start = new SemaphoreSlim(0, writers);
+        var runs = Enumerable.Range(0, writers).Select(async w =>
+        {
+            await start.WaitAsync();
+            await using var writer = CreatePostgresWriter();
+
+            // All open at once on a schema nobody created yet: the migrations must not race.
+            await writer.OpenAsync(ContextFor($"run-{w}"), CancellationToken.None);
+            for (var b = 0; b < batches; b++)
+            {
+                await writer.WriteAsync(Batch("train", b * perBatch, perBatch, seed: w), CancellationToken.None);
+            }
+
+            await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }).ToList();
+        start.Release(writers);
+        await Task.WhenAll(runs).WaitAsync(TimeSpan.FromMinutes(3));
+
+        for (var w = 0; w < writers; w++)
+        {
+            AssertRowsEqual(Batch("train", 0, batches * perBatch, seed: w), await ReadBackAsync($"run-{w}", "train"));
+        }
+
+        Assert.Equal(writers * batches * perBatch * 20L, await CountAsync("true"));
+    }
+
+    [Fact]
+    public async Task WrongPassword_IsPermanent_AndTheMessageLacksThePassword()
+    {
+        var password = "Wrong-" + Guid.NewGuid().ToString("N");
+        await using var writer = CreatePostgresWriter(_server.ConnectionStringWith(b => b.Password = password));
+
+        var error = await Assert.ThrowsAsync<PermanentWriterException>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
+
+        Assert.Contains("28P01", error.Message, StringComparison.Ordinal);
+        Assert.Contains("credentials", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(new NpgsqlConnectionStringBuilder(_server.ConnectionString).Password!, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoPasswordWhereTheServerAsksForOne_IsPermanent()
+    {
+        if (Environment.GetEnvironmentVariable("PGPASSWORD") is not null || Environment.GetEnvironmentVariable("PGPASSFILE") is not null
+            || File.Exists(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".pgpass")))
+        {
+            // Npgsql would find a password elsewhere: nothing to test here.
+            return;
+        }
+
+        await using var writer = CreatePostgresWriter(_server.ConnectionStringWith(b => b.Password = null));
+
+        var error = await Assert.ThrowsAsync<PermanentWriterException>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
+
+        Assert.Contains("password", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task MissingDatabase_IsPermanent()
+    {
+        await using var writer = CreatePostgresWriter(_server.ConnectionStringWith(b => b.Database = "no_such_db_" + Guid.NewGuid().ToString("N")[..8]));
+
+        var error = await Assert.ThrowsAsync<PermanentWriterException>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
+
+        Assert.Contains("3D000", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RoleWithoutPrivileges_IsPermanent()
+    {
+        var role = "r_" + Guid.NewGuid().ToString("N")[..12];
+        var password = "P-" + Guid.NewGuid().ToString("N");
+        await using (var admin = await _server.OpenAsync())
+        {
+            await admin.ExecuteAsync($"CREATE ROLE {role} LOGIN PASSWORD '{password}'");
+        }
+
+        try
+        {
+            await using var writer = CreatePostgresWriter(_server.ConnectionStringWith(b => { b.Username = role; b.Password = password; }));
+
+            var error = await Assert.ThrowsAsync<PermanentWriterException>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
+
+            Assert.Contains("42501", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(password, error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await using var admin = await _server.OpenAsync();
+            await admin.ExecuteAsync($"DROP ROLE IF EXISTS {role}");
+        }
+    }
+
+    [Fact]
+    public async Task UnparsableConnectionString_IsPermanent_AndTheMessageLacksThePassword()
+    {
+        await using var writer = CreatePostgresWriter("Host=localhost;Password=s3cr;et-part;Nonsense Keyword=1");
+
+        var error = await Assert.ThrowsAsync<PermanentWriterException>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
+
+        Assert.Contains("ConnectionStrings:Stats", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("et-part", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logs_NeverContainThePassword()
+    {
+        // Captures every level, Debug included.
+        var logger = new FakeLogger<PostgresStatsWriter>();
+        var serverPassword = new NpgsqlConnectionStringBuilder(_server.ConnectionString).Password!;
+
+        // A successful stage, then an outage-like failure with another password.
+        await using (var writer = new PostgresStatsWriter(Options(), logger))
+        {
+            await writer.OpenAsync(Context(), CancellationToken.None);
+            await writer.WriteAsync([Record(0)], CancellationToken.None);
+            await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }
+
+        const string otherPassword = "Other-Secret-4711";
+        await using (var writer = new PostgresStatsWriter(Options(_server.ConnectionStringWith(b => { b.Host = "127.0.0.1"; b.Port = 1; b.Password = otherPassword; })), logger))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
+        }
+
+        var messages = logger.Collector.GetSnapshot().Select(r => r.Message + " " + r.Exception).ToList();
+        Assert.NotEmpty(messages);
+        Assert.All(messages, m =>
+        {
+            Assert.DoesNotContain(serverPassword, m, StringComparison.Ordinal);
+            Assert.DoesNotContain(otherPassword, m, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task ServerNotListening_IsTransient()
+    {
+        // Port 1 on loopback refuses at once: this is what an outage looks like, and the pipeline retries it.
+        await using var writer = CreatePostgresWriter(_server.ConnectionStringWith(b => { b.Host = "127.0.0.1"; b.Port = 1; b.Timeout = 2; }));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
+
+        Assert.IsNotType<PermanentWriterException>(error);
+        Assert.False(writer.IsOpen);
+    }
+}
