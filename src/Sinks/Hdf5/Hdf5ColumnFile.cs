@@ -1,0 +1,220 @@
+using Jaqmc.Sinks.Hdf5.Native;
+
+namespace Jaqmc.Sinks.Hdf5;
+
+/// <summary>
+/// An open statistics file: the <c>step</c> dataset, one dataset per key, and the number of rows every dataset
+/// holds (<see cref="Length"/>). All methods take <see cref="Hdf5Library.Sync"/>.
+/// </summary>
+internal sealed class Hdf5ColumnFile : IDisposable
+{
+    private readonly Hdf5Handle _file;
+    private readonly Hdf5Handle _step;
+    private readonly List<Hdf5Handle> _columns = [];
+    private readonly int _chunkSize;
+
+    private Hdf5ColumnFile(Hdf5Handle file, Hdf5Handle step, int chunkSize)
+    {
+        _file = file;
+        _step = step;
+        _chunkSize = chunkSize;
+    }
+
+    /// <summary>Rows every dataset holds.</summary>
+    public ulong Length { get; private set; }
+
+    /// <summary>The keys of the datasets, in column order.</summary>
+    public List<string> Keys { get; } = [];
+
+    /// <summary>Creates (truncating) a file with the layout's file attributes and an empty <c>step</c> dataset.</summary>
+    public static Hdf5ColumnFile Create(string path, string stage, int chunkSize)
+    {
+        lock (Hdf5Library.Sync)
+        {
+            var file = Hdf5Api.OpenFile(path, create: true);
+            try
+            {
+                Hdf5Api.WriteInt64Attribute(file, Hdf5Layout.FormatAttribute, Hdf5Layout.FormatVersion);
+                Hdf5Api.WriteStringAttribute(file, Hdf5Layout.WriterAttribute, $"Jaqmc.NET {Hdf5Library.WriterVersion} (HDF5 {Hdf5Library.Globals.Version})");
+                Hdf5Api.WriteStringAttribute(file, Hdf5Layout.StageAttribute, stage);
+                var step = Hdf5Api.CreateDataset(file, Hdf5Layout.StepDataset, 0, chunkSize, -1L);
+                var result = new Hdf5ColumnFile(file, step, chunkSize);
+                Hdf5Api.Flush(file);
+                return result;
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing file read-write and cuts every dataset to the valid rows before
+    /// <paramref name="initialStep"/>: the shortest dataset's length bounds the valid rows (a kill during a write can
+    /// leave datasets apart), and the first row whose step is at least <paramref name="initialStep"/> ends them.
+    /// </summary>
+    /// <exception cref="Hdf5Exception">The file is not HDF5 or is damaged.</exception>
+    /// <exception cref="InvalidDataException">The file is HDF5 but not a statistics file of this layout.</exception>
+    public static Hdf5ColumnFile OpenForResume(string path, long initialStep, int chunkSize)
+    {
+        lock (Hdf5Library.Sync)
+        {
+            var file = Hdf5Api.OpenFile(path, create: false);
+            Hdf5ColumnFile? result = null;
+            try
+            {
+                var format = Hdf5Api.ReadInt64Attribute(file, Hdf5Layout.FormatAttribute);
+                if (format != Hdf5Layout.FormatVersion || !Hdf5Api.Exists(file, Hdf5Layout.StepDataset))
+                {
+                    throw new InvalidDataException(
+                        $"'{path}' is an HDF5 file but not a statistics file of format {Hdf5Layout.FormatVersion} (format attribute: {format?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
+                }
+
+                result = new Hdf5ColumnFile(file, Hdf5Api.OpenDataset(file, Hdf5Layout.StepDataset), chunkSize);
+                var length = Hdf5Api.Length(result._step);
+                foreach (var name in Hdf5Api.RootNames(file))
+                {
+                    if (name == Hdf5Layout.StepDataset)
+                    {
+                        continue;
+                    }
+
+                    var dataset = Hdf5Api.OpenDataset(file, name);
+                    result._columns.Add(dataset);
+                    result.Keys.Add(Hdf5Api.ReadStringAttribute(dataset, Hdf5Layout.KeyAttribute) ?? Hdf5Layout.KeyFromDatasetName(name));
+                    length = Math.Min(length, Hdf5Api.Length(dataset));
+                }
+
+                var steps = Hdf5Api.Read<long>(result._step, length);
+                var keep = 0UL;
+                while (keep < length && steps[keep] < initialStep)
+                {
+                    keep++;
+                }
+
+                result.Length = keep;
+                Hdf5Api.SetLength(result._step, keep);
+                foreach (var column in result._columns)
+                {
+                    Hdf5Api.SetLength(column, keep);
+                }
+
+                Hdf5Api.Flush(file);
+                return result;
+            }
+            catch
+            {
+                if (result is not null)
+                {
+                    result.Dispose();
+                }
+                else
+                {
+                    file.Dispose();
+                }
+
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends the buffered rows. Value columns are written and flushed before the <c>step</c> column grows, so a
+    /// crash at any moment leaves <c>step</c> no longer than the rows whose values reached the file, and readers
+    /// that take the shortest dataset see only complete rows. On failure every dataset is set back to
+    /// <see cref="Length"/>, so a retry rewrites the same rows at the same place.
+    /// </summary>
+    public void Append(Hdf5RowBuffer buffer)
+    {
+        lock (Hdf5Library.Sync)
+        {
+            // Keys that appeared since the last append get a dataset at the current length; rows before it read as
+            // NaN through the fill value, so every dataset stays as long as `step`.
+            while (Keys.Count < buffer.ColumnCount)
+            {
+                var key = buffer.Key(Keys.Count);
+                var dataset = Hdf5Api.CreateDataset(_file, Hdf5Layout.DatasetName(key), Length, _chunkSize, double.NaN);
+                try
+                {
+                    Hdf5Api.WriteStringAttribute(dataset, Hdf5Layout.KeyAttribute, key);
+                }
+                catch
+                {
+                    dataset.Dispose();
+                    throw;
+                }
+
+                _columns.Add(dataset);
+                Keys.Add(key);
+            }
+
+            if (buffer.Count == 0)
+            {
+                Hdf5Api.Flush(_file);
+                return;
+            }
+
+            var newLength = Length + (ulong)buffer.Count;
+            try
+            {
+                for (var i = 0; i < _columns.Count; i++)
+                {
+                    Hdf5Api.SetLength(_columns[i], newLength);
+                    Hdf5Api.Write(_columns[i], Length, buffer.Column(i));
+                }
+
+                Hdf5Api.Flush(_file);
+                Hdf5Api.SetLength(_step, newLength);
+                Hdf5Api.Write(_step, Length, buffer.Steps);
+                Hdf5Api.Flush(_file);
+            }
+            catch
+            {
+                ResetLengths();
+                throw;
+            }
+
+            Length = newLength;
+        }
+    }
+
+    /// <summary>Writes everything to the operating system.</summary>
+    public void Flush()
+    {
+        lock (Hdf5Library.Sync)
+        {
+            Hdf5Api.Flush(_file);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        // Datasets first: the file id closes the file only once nothing inside it is open.
+        foreach (var column in _columns)
+        {
+            column.Dispose();
+        }
+
+        _step.Dispose();
+        _file.Dispose();
+    }
+
+    private void ResetLengths()
+    {
+        // Best effort: the next append sets every length explicitly anyway, so a failure here changes nothing.
+        try
+        {
+            Hdf5Api.SetLength(_step, Length);
+            foreach (var column in _columns)
+            {
+                Hdf5Api.SetLength(column, Length);
+            }
+        }
+        catch (Hdf5Exception)
+        {
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using Jaqmc.Sinks.Hdf5.Native;
+using Microsoft.Extensions.Logging;
+
+namespace Jaqmc.Sinks.Hdf5;
+
+/// <summary>
+/// Writes a stage's statistics to <c>{stage}_stats.h5</c> through the HDF5 C library: one float64 root dataset per
+/// key (named after the key; see the remarks for keys that are escaped) and an int64 <c>step</c> dataset, all of
+/// the same length, readable by h5py, pandas and h5dump while the run goes on.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Records are buffered in memory and appended in blocks at each flush, or once <see cref="Hdf5WriterOptions.ChunkSize"/>
+/// rows are buffered. A key that appears mid-stage gets a dataset whose earlier rows read as NaN; a key missing
+/// from a record reads as NaN in that row. A key containing <c>/</c>, equal to <c>.</c>, <c>..</c> or
+/// <c>step</c>, or starting with <c>~</c> is stored under an escaped name starting with <c>~</c>; every key
+/// dataset carries its key verbatim in its <c>key</c> attribute.
+/// </para>
+/// <para>
+/// On resume (initial step k &gt; 0) the existing file is cut to its rows before step k. A file that cannot be
+/// opened as a statistics file is renamed aside (<c>.corrupt-yyyyMMddTHHmmss</c>), never deleted.
+/// Requires the HDF5 1.10+ C library (Debian/Ubuntu: <c>libhdf5-103-1</c>).
+/// </para>
+/// </remarks>
+public sealed partial class Hdf5StatsWriter : StatsWriter
+{
+    private static readonly byte[] Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1a, (byte)'\n'];
+
+    private readonly Hdf5WriterOptions _options;
+    private readonly ILogger<Hdf5StatsWriter> _logger;
+    private Hdf5ColumnFile? _file;
+    private Hdf5RowBuffer? _buffer;
+    private string _path = string.Empty;
+
+    /// <summary>Creates the writer; the file is opened by <see cref="IStatsWriter.OpenAsync"/>.</summary>
+    public Hdf5StatsWriter(Hdf5WriterOptions options, ILogger<Hdf5StatsWriter> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>The file of the open stage (empty before open).</summary>
+    internal string FilePath => _path;
+
+    /// <inheritdoc />
+    protected override ValueTask OnOpenAsync(WriterContext context, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_options.ChunkSize <= 0)
+        {
+            throw new PermanentWriterException($"Writers:Hdf5:ChunkSize must be greater than 0 (got {_options.ChunkSize}).");
+        }
+
+        var path = StagePath.Resolve(_options.PathTemplate, context.WorkingDirectory, context.Stage);
+        try
+        {
+            _ = Hdf5Library.Globals;
+        }
+        catch (DllNotFoundException e)
+        {
+            throw new PermanentWriterException(e.Message, e);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var file = context.InitialStep > 0 && File.Exists(path)
+            ? OpenForResume(path, context)
+            : Hdf5ColumnFile.Create(path, context.Stage, _options.ChunkSize);
+
+        var buffer = new Hdf5RowBuffer(_options.ChunkSize);
+        foreach (var key in file.Keys)
+        {
+            buffer.AddExistingColumn(key);
+        }
+
+        _file = file;
+        _buffer = buffer;
+        _path = path;
+        LogOpened(path, context.Stage, context.InitialStep, file.Length);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask OnWriteAsync(IReadOnlyList<StatsRecord> batch, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var buffer = _buffer!;
+        var mark = buffer.Count;
+        buffer.Append(batch);
+        if (buffer.Count >= _options.ChunkSize)
+        {
+            try
+            {
+                _file!.Append(buffer);
+            }
+            catch
+            {
+                // The pipeline retries with the same batch: forget it so it is not buffered twice. Rows of earlier
+                // batches stay buffered and the file is back at its previous length.
+                buffer.Truncate(mark);
+                throw;
+            }
+
+            buffer.Clear();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask OnFlushAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Commit();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask OnCloseAsync(StageOutcome outcome, CancellationToken cancellationToken)
+    {
+        Commit();
+        var length = _file!.Length;
+        Release();
+        LogClosed(_path, outcome, length);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask DisposeCoreAsync()
+    {
+        Release();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Commit()
+    {
+        var buffer = _buffer!;
+        if (buffer.Count > 0 || buffer.ColumnCount > _file!.Keys.Count)
+        {
+            _file!.Append(buffer);
+            buffer.Clear();
+        }
+    }
+
+    private void Release()
+    {
+        _file?.Dispose();
+        _file = null;
+    }
+
+    private Hdf5ColumnFile OpenForResume(string path, WriterContext context)
+    {
+        if (!LooksLikeHdf5(path))
+        {
+            return ReplaceUnreadable(path, context, "it does not start with the HDF5 signature");
+        }
+
+        try
+        {
+            return Hdf5ColumnFile.OpenForResume(path, context.InitialStep, _options.ChunkSize);
+        }
+        catch (Exception e) when (e is Hdf5Exception or InvalidDataException)
+        {
+            return ReplaceUnreadable(path, context, e.Message);
+        }
+    }
+
+    private Hdf5ColumnFile ReplaceUnreadable(string path, WriterContext context, string reason)
+    {
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+        var aside = $"{path}.corrupt-{stamp}";
+        for (var n = 2; File.Exists(aside); n++)
+        {
+            aside = $"{path}.corrupt-{stamp}-{n}";
+        }
+
+        File.Move(path, aside);
+        LogRenamedAside(path, aside, reason);
+        return Hdf5ColumnFile.Create(path, context.Stage, _options.ChunkSize);
+    }
+
+    private static bool LooksLikeHdf5(string path)
+    {
+        // The signature sits at 0 or, after a user block, at 512, 1024, 2048 ...; these files never have one.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        Span<byte> head = stackalloc byte[8];
+        return stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.SequenceEqual(Signature);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Opened '{Path}' for stage '{Stage}' at initial step {InitialStep} with {Rows} rows kept")]
+    private partial void LogOpened(string path, string stage, long initialStep, ulong rows);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Closed '{Path}' ({Outcome}) with {Rows} rows")]
+    private partial void LogClosed(string path, StageOutcome outcome, ulong rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "'{Path}' cannot be resumed as a statistics file ({Reason}); it was renamed to '{Aside}' and a new file was started")]
+    private partial void LogRenamedAside(string path, string aside, string reason);
+}
