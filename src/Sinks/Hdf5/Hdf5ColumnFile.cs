@@ -135,7 +135,7 @@ internal sealed class Hdf5ColumnFile : IDisposable
             while (Keys.Count < buffer.ColumnCount)
             {
                 var key = buffer.Key(Keys.Count);
-                var dataset = Hdf5Api.CreateDataset(_file, Hdf5Layout.DatasetName(key), Length, _chunkSize, double.NaN);
+                var dataset = Hdf5Api.CreateDataset(_file, Hdf5Layout.DatasetName(key), Length, _chunkSize, Hdf5Layout.MissingValue);
                 try
                 {
                     Hdf5Api.WriteStringAttribute(dataset, Hdf5Layout.KeyAttribute, key);

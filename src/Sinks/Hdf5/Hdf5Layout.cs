@@ -37,6 +37,12 @@ internal static class Hdf5Layout
 
     private const char EscapeMark = '~';
 
+    /// <summary>
+    /// What a missing value reads as: the positive quiet NaN numpy writes (<c>0x7FF8000000000000</c>). .NET's
+    /// <see cref="double.NaN"/> has the sign bit set, which h5dump prints as <c>-nan</c>.
+    /// </summary>
+    public static readonly double MissingValue = BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_0000);
+
     /// <summary>The dataset name that stores <paramref name="key"/>.</summary>
     public static string DatasetName(string key)
     {

@@ -56,7 +56,7 @@ internal sealed class Hdf5RowBuffer
                 // Some column is absent from this record: it reads as NaN in this row.
                 foreach (var column in _columns)
                 {
-                    column[row] = double.NaN;
+                    column[row] = Hdf5Layout.MissingValue;
                 }
             }
 
@@ -100,7 +100,7 @@ internal sealed class Hdf5RowBuffer
         var column = new double[_steps.Length];
 
         // Rows buffered before the key appeared have no value for it.
-        column.AsSpan(0, Count).Fill(double.NaN);
+        column.AsSpan(0, Count).Fill(Hdf5Layout.MissingValue);
         _keys.Add(key);
         _columns.Add(column);
         _index.Add(key, _keys.Count - 1);
