@@ -51,73 +51,159 @@ internal sealed class Hdf5ColumnFile : IDisposable
     }
 
     /// <summary>
-    /// Opens an existing file read-write and cuts every dataset to the valid rows before
-    /// <paramref name="initialStep"/>: the shortest dataset's length bounds the valid rows (a kill during a write can
-    /// leave datasets apart), and the first row whose step is at least <paramref name="initialStep"/> ends them.
+    /// Resumes an existing file at <paramref name="initialStep"/>: copies its valid rows before that step into a
+    /// fresh file beside it, replaces the old file with it (an atomic rename) and opens the result read-write.
     /// </summary>
+    /// <remarks>
+    /// The valid rows end at the shortest dataset (a kill during a write can leave datasets apart) and at the first
+    /// step that is negative or not greater than the one before it (see <see cref="CountValidRows"/>). Rewriting
+    /// instead of shrinking in place means a file damaged by a kill beyond its valid rows (HDF5's default format
+    /// has no journal) never carries the damage into the resumed run, and the old file stays whole until the new
+    /// one is complete.
+    /// </remarks>
     /// <exception cref="Hdf5Exception">The file is not HDF5 or is damaged.</exception>
     /// <exception cref="InvalidDataException">The file is HDF5 but not a statistics file of this layout.</exception>
-    public static Hdf5ColumnFile OpenForResume(string path, long initialStep, int chunkSize)
+    public static Hdf5ColumnFile Resume(string path, string stage, long initialStep, int chunkSize)
     {
+        var fresh = path + ".resume";
         lock (Hdf5Library.Sync)
         {
-            var file = Hdf5Api.OpenFile(path, create: false);
-            Hdf5ColumnFile? result = null;
-            try
+            File.Delete(fresh);
+            using (var old = Open(path, readOnly: true, chunkSize))
             {
-                var format = Hdf5Api.ReadInt64Attribute(file, Hdf5Layout.FormatAttribute);
-                if (format != Hdf5Layout.FormatVersion || !Hdf5Api.Exists(file, Hdf5Layout.StepDataset))
-                {
-                    throw new InvalidDataException(
-                        $"'{path}' is an HDF5 file but not a statistics file of format {Hdf5Layout.FormatVersion} (format attribute: {format?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
-                }
-
-                result = new Hdf5ColumnFile(file, Hdf5Api.OpenDataset(file, Hdf5Layout.StepDataset), chunkSize);
-                var length = Hdf5Api.Length(result._step);
-                foreach (var name in Hdf5Api.RootNames(file))
-                {
-                    if (name == Hdf5Layout.StepDataset)
-                    {
-                        continue;
-                    }
-
-                    var dataset = Hdf5Api.OpenDataset(file, name);
-                    result._columns.Add(dataset);
-                    result.Keys.Add(Hdf5Api.ReadStringAttribute(dataset, Hdf5Layout.KeyAttribute) ?? Hdf5Layout.KeyFromDatasetName(name));
-                    length = Math.Min(length, Hdf5Api.Length(dataset));
-                }
-
-                var steps = Hdf5Api.Read<long>(result._step, length);
+                var valid = old.ValidRows();
+                var steps = Hdf5Api.Read<long>(old._step, valid);
                 var keep = 0UL;
-                while (keep < length && steps[keep] < initialStep)
+                while (keep < valid && steps[keep] < initialStep)
                 {
                     keep++;
                 }
 
-                result.Length = keep;
-                Hdf5Api.SetLength(result._step, keep);
-                foreach (var column in result._columns)
-                {
-                    Hdf5Api.SetLength(column, keep);
-                }
-
-                Hdf5Api.Flush(file);
-                return result;
+                using var copy = Create(fresh, stage, chunkSize);
+                copy.CopyRowsFrom(old, keep);
             }
-            catch
-            {
-                if (result is not null)
-                {
-                    result.Dispose();
-                }
-                else
-                {
-                    file.Dispose();
-                }
 
-                throw;
+            File.Move(fresh, path, overwrite: true);
+            return Open(path, readOnly: false, chunkSize);
+        }
+    }
+
+    /// <summary>
+    /// Rows a reader may trust: those before the shortest dataset's end and before the first step that is negative
+    /// (the <c>step</c> fill value, so a row whose data never reached the file) or not greater than the one before it.
+    /// </summary>
+    public static ulong CountValidRows(ReadOnlySpan<long> steps)
+    {
+        for (var i = 0; i < steps.Length; i++)
+        {
+            if (steps[i] < 0 || (i > 0 && steps[i] <= steps[i - 1]))
+            {
+                return (ulong)i;
             }
         }
+
+        return (ulong)steps.Length;
+    }
+
+    private static Hdf5ColumnFile Open(string path, bool readOnly, int chunkSize)
+    {
+        var file = Hdf5Api.OpenFile(path, create: false, readOnly);
+        Hdf5ColumnFile? result = null;
+        try
+        {
+            var format = Hdf5Api.ReadInt64Attribute(file, Hdf5Layout.FormatAttribute);
+            if (format != Hdf5Layout.FormatVersion || !Hdf5Api.Exists(file, Hdf5Layout.StepDataset))
+            {
+                throw new InvalidDataException(
+                    $"'{path}' is an HDF5 file but not a statistics file of format {Hdf5Layout.FormatVersion} (format attribute: {format?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
+            }
+
+            result = new Hdf5ColumnFile(file, Hdf5Api.OpenDataset(file, Hdf5Layout.StepDataset), chunkSize);
+            var length = Hdf5Api.Length(result._step);
+            foreach (var name in Hdf5Api.RootNames(file))
+            {
+                if (name == Hdf5Layout.StepDataset)
+                {
+                    continue;
+                }
+
+                var dataset = Hdf5Api.OpenDataset(file, name);
+                result._columns.Add(dataset);
+                result.Keys.Add(Hdf5Api.ReadStringAttribute(dataset, Hdf5Layout.KeyAttribute) ?? Hdf5Layout.KeyFromDatasetName(name));
+                length = Math.Min(length, Hdf5Api.Length(dataset));
+            }
+
+            result.Length = length;
+            return result;
+        }
+        catch
+        {
+            if (result is not null)
+            {
+                result.Dispose();
+            }
+            else
+            {
+                file.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private ulong ValidRows()
+    {
+        var steps = Hdf5Api.Read<long>(_step, Length);
+        return CountValidRows(steps);
+    }
+
+    private void CopyRowsFrom(Hdf5ColumnFile source, ulong rows)
+    {
+        const int Block = 1 << 16;
+        foreach (var key in source.Keys)
+        {
+            AddColumn(key);
+        }
+
+        Hdf5Api.SetLength(_step, rows);
+        foreach (var column in _columns)
+        {
+            Hdf5Api.SetLength(column, rows);
+        }
+
+        var values = new double[(int)Math.Min(rows, Block)];
+        var steps = new long[values.Length];
+        for (ulong offset = 0; offset < rows; offset += Block)
+        {
+            var count = (int)Math.Min(Block, rows - offset);
+            Hdf5Api.Read<long>(source._step, offset, steps.AsSpan(0, count));
+            Hdf5Api.Write<long>(_step, offset, steps.AsSpan(0, count));
+            for (var c = 0; c < _columns.Count; c++)
+            {
+                Hdf5Api.Read<double>(source._columns[c], offset, values.AsSpan(0, count));
+                Hdf5Api.Write<double>(_columns[c], offset, values.AsSpan(0, count));
+            }
+        }
+
+        Length = rows;
+        Hdf5Api.Flush(_file);
+    }
+
+    private void AddColumn(string key)
+    {
+        var dataset = Hdf5Api.CreateDataset(_file, Hdf5Layout.DatasetName(key), Length, _chunkSize, Hdf5Layout.MissingValue);
+        try
+        {
+            Hdf5Api.WriteStringAttribute(dataset, Hdf5Layout.KeyAttribute, key);
+        }
+        catch
+        {
+            dataset.Dispose();
+            throw;
+        }
+
+        _columns.Add(dataset);
+        Keys.Add(key);
     }
 
     /// <summary>
@@ -134,20 +220,7 @@ internal sealed class Hdf5ColumnFile : IDisposable
             // NaN through the fill value, so every dataset stays as long as `step`.
             while (Keys.Count < buffer.ColumnCount)
             {
-                var key = buffer.Key(Keys.Count);
-                var dataset = Hdf5Api.CreateDataset(_file, Hdf5Layout.DatasetName(key), Length, _chunkSize, Hdf5Layout.MissingValue);
-                try
-                {
-                    Hdf5Api.WriteStringAttribute(dataset, Hdf5Layout.KeyAttribute, key);
-                }
-                catch
-                {
-                    dataset.Dispose();
-                    throw;
-                }
-
-                _columns.Add(dataset);
-                Keys.Add(key);
+                AddColumn(buffer.Key(Keys.Count));
             }
 
             if (buffer.Count == 0)

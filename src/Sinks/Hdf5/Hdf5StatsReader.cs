@@ -6,8 +6,9 @@ namespace Jaqmc.Sinks.Hdf5;
 internal static class Hdf5StatsReader
 {
     /// <summary>
-    /// Reads every complete row: the shortest dataset bounds the rows, so a file that is being written or was cut
-    /// short by a crash yields a consistent prefix.
+    /// Reads every complete row: the shortest dataset bounds the rows, and so does the first step that is negative
+    /// or not greater than the one before it (<see cref="Hdf5ColumnFile.CountValidRows"/>), so a file that is being
+    /// written or was cut short by a crash yields a consistent prefix.
     /// </summary>
     /// <exception cref="Hdf5Exception">The file is not HDF5 or cannot be read.</exception>
     /// <exception cref="InvalidDataException">The file has no <c>step</c> dataset.</exception>
@@ -38,13 +39,15 @@ internal static class Hdf5StatsReader
                     length = Math.Min(length, Hdf5Api.Length(dataset));
                 }
 
+                var steps = Hdf5Api.Read<long>(step, length);
+                length = Hdf5ColumnFile.CountValidRows(steps);
                 var columns = new Dictionary<string, double[]>(datasets.Count, StringComparer.Ordinal);
                 foreach (var (key, dataset) in datasets)
                 {
                     columns[key] = Hdf5Api.Read<double>(dataset, length);
                 }
 
-                return new Hdf5StatsData(Hdf5Api.Read<long>(step, length), columns, Hdf5Api.ReadStringAttribute(file, Hdf5Layout.StageAttribute));
+                return new Hdf5StatsData(steps[..(int)length], columns, Hdf5Api.ReadStringAttribute(file, Hdf5Layout.StageAttribute));
             }
             finally
             {

@@ -159,7 +159,7 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
 
         try
         {
-            return Hdf5ColumnFile.OpenForResume(path, context.InitialStep, _options.ChunkSize);
+            return Hdf5ColumnFile.Resume(path, context.Stage, context.InitialStep, _options.ChunkSize);
         }
         catch (Exception e) when (e is Hdf5Exception or InvalidDataException)
         {

@@ -122,21 +122,27 @@ internal static unsafe class Hdf5Api
         where T : unmanaged
     {
         var result = new T[count];
-        if (count == 0)
+        Read<T>(dataset, 0, result);
+        return result;
+    }
+
+    /// <summary>Reads <c>destination.Length</c> elements starting at <paramref name="offset"/>.</summary>
+    public static void Read<T>(Hdf5Handle dataset, ulong offset, Span<T> destination)
+        where T : unmanaged
+    {
+        if (destination.IsEmpty)
         {
-            return result;
+            return;
         }
 
-        ulong offset = 0;
+        var count = (ulong)destination.Length;
         using var memory = Hdf5Handle.Wrap(H5.H5Screate_simple(1, &count, null), Hdf5Kind.Space, "H5Screate_simple");
         using var file = Hdf5Handle.Wrap(H5.H5Dget_space(dataset.Id), Hdf5Kind.Space, "H5Dget_space");
         H5.Check(H5.H5Sselect_hyperslab(file.Id, H5.SelectSet, &offset, null, &count, null), "H5Sselect_hyperslab");
-        fixed (T* p = result)
+        fixed (T* p = destination)
         {
             H5.Check(H5.H5Dread(dataset.Id, TypeOf<T>(), memory.Id, file.Id, H5.Default, p), "H5Dread");
         }
-
-        return result;
     }
 
     /// <summary>Attaches a scalar, variable-length UTF-8 string attribute (h5py reads it as <c>str</c>).</summary>

@@ -15,7 +15,8 @@ namespace Jaqmc.Tests.Sinks.Hdf5;
 /// </summary>
 public sealed class Hdf5CrashTests : IDisposable
 {
-    private const int Seed = 20261125;
+    // Fixed so a failure reproduces; JAQMC_CRASH_SEED overrides it to explore other kill moments.
+    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("JAQMC_CRASH_SEED"), out var seed) ? seed : 20261125;
     private const int Kills = 20;
 
     /// <summary>
@@ -73,6 +74,7 @@ public sealed class Hdf5CrashTests : IDisposable
     {
         var child = ChildPath();
         var random = new Random(Seed);
+        _output.WriteLine($"seed {Seed}");
         long initialStep = 0;
         var clock = Stopwatch.StartNew();
         for (var kill = 0; kill < Kills; kill++)
