@@ -13,6 +13,8 @@ namespace Jaqmc.Benchmarks;
 /// Run: <c>dotnet run -c Release --project bench/Jaqmc.Benchmarks -- --filter *Hdf5Writer* --job short</c>.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
+[Config(typeof(Config))]
 public class Hdf5WriterBenchmarks
 {
     public const int Records = 100_000;
@@ -21,6 +23,11 @@ public class Hdf5WriterBenchmarks
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "jaqmc-bench-hdf5", Guid.NewGuid().ToString("N"));
     private StatsRecord[][] _batches = [];
+
+    private sealed class Config : BenchmarkDotNet.Configs.ManualConfig
+    {
+        public Config() => AddColumn(new RecordsPerSecondColumn(Records));
+    }
 
     [Params(false, true)]
     public bool FlushEveryBatch { get; set; }
