@@ -61,32 +61,55 @@ internal sealed class Hdf5ColumnFile : IDisposable
     /// has no journal) never carries the damage into the resumed run, and the old file stays whole until the new
     /// one is complete.
     /// </remarks>
-    /// <exception cref="Hdf5Exception">The file is not HDF5 or is damaged.</exception>
-    /// <exception cref="InvalidDataException">The file is HDF5 but not a statistics file of this layout.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The existing file cannot be read as a statistics file (not HDF5, damaged, or another layout).
+    /// </exception>
+    /// <exception cref="Hdf5Exception">Writing the replacement failed (the existing file is untouched).</exception>
     public static Hdf5ColumnFile Resume(string path, string stage, long initialStep, int chunkSize)
     {
-        var fresh = path + ".resume";
+        var fresh = ResumeTemporaryPath(path);
         lock (Hdf5Library.Sync)
         {
             File.Delete(fresh);
-            using (var old = Open(path, readOnly: true, chunkSize))
+            Hdf5ColumnFile old;
+            ulong keep;
+            try
             {
-                var valid = old.ValidRows();
-                var steps = Hdf5Api.Read<long>(old._step, valid);
-                var keep = 0UL;
-                while (keep < valid && steps[keep] < initialStep)
+                old = Open(path, readOnly: true, chunkSize);
+            }
+            catch (Hdf5Exception e)
+            {
+                throw Unreadable(path, e);
+            }
+
+            using (old)
+            {
+                try
                 {
-                    keep++;
+                    var valid = old.ValidRows();
+                    var steps = Hdf5Api.Read<long>(old._step, valid);
+                    keep = 0UL;
+                    while (keep < valid && steps[keep] < initialStep)
+                    {
+                        keep++;
+                    }
+                }
+                catch (Hdf5Exception e)
+                {
+                    throw Unreadable(path, e);
                 }
 
                 using var copy = Create(fresh, stage, chunkSize);
-                copy.CopyRowsFrom(old, keep);
+                copy.CopyRowsFrom(old, keep, path);
             }
 
             File.Move(fresh, path, overwrite: true);
             return Open(path, readOnly: false, chunkSize);
         }
     }
+
+    /// <summary>Where <see cref="Resume"/> builds the replacement file; a leftover one is from a resume cut short.</summary>
+    public static string ResumeTemporaryPath(string path) => path + ".resume";
 
     /// <summary>
     /// Rows a reader may trust: those before the shortest dataset's end and before the first step that is negative
@@ -157,7 +180,10 @@ internal sealed class Hdf5ColumnFile : IDisposable
         return CountValidRows(steps);
     }
 
-    private void CopyRowsFrom(Hdf5ColumnFile source, ulong rows)
+    private static InvalidDataException Unreadable(string path, Hdf5Exception e) =>
+        new($"'{path}' cannot be read as HDF5: {e.Message}", e);
+
+    private void CopyRowsFrom(Hdf5ColumnFile source, ulong rows, string sourcePath)
     {
         const int Block = 1 << 16;
         foreach (var key in source.Keys)
@@ -176,17 +202,31 @@ internal sealed class Hdf5ColumnFile : IDisposable
         for (ulong offset = 0; offset < rows; offset += Block)
         {
             var count = (int)Math.Min(Block, rows - offset);
-            Hdf5Api.Read<long>(source._step, offset, steps.AsSpan(0, count));
+            // Only read failures mean the source is damaged; write failures (a full disk) are worth a retry.
+            ReadOrThrowUnreadable(() => Hdf5Api.Read<long>(source._step, offset, steps.AsSpan(0, count)));
             Hdf5Api.Write<long>(_step, offset, steps.AsSpan(0, count));
             for (var c = 0; c < _columns.Count; c++)
             {
-                Hdf5Api.Read<double>(source._columns[c], offset, values.AsSpan(0, count));
+                var column = source._columns[c];
+                ReadOrThrowUnreadable(() => Hdf5Api.Read<double>(column, offset, values.AsSpan(0, count)));
                 Hdf5Api.Write<double>(_columns[c], offset, values.AsSpan(0, count));
             }
         }
 
         Length = rows;
         Hdf5Api.Flush(_file);
+
+        void ReadOrThrowUnreadable(Action read)
+        {
+            try
+            {
+                read();
+            }
+            catch (Hdf5Exception e)
+            {
+                throw Unreadable(sourcePath, e);
+            }
+        }
     }
 
     private void AddColumn(string key)

@@ -65,6 +65,7 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Delete(Hdf5ColumnFile.ResumeTemporaryPath(path));
         var file = context.InitialStep > 0 && File.Exists(path)
             ? OpenForResume(path, context)
             : Hdf5ColumnFile.Create(path, context.Stage, _options.ChunkSize);
@@ -161,8 +162,10 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
         {
             return Hdf5ColumnFile.Resume(path, context.Stage, context.InitialStep, _options.ChunkSize);
         }
-        catch (Exception e) when (e is Hdf5Exception or InvalidDataException)
+        catch (InvalidDataException e)
         {
+            // Only a file that cannot be read is set aside; failing to write its replacement (a full disk) is
+            // left to the pipeline's retries with the file untouched.
             return ReplaceUnreadable(path, context, e.Message);
         }
     }
