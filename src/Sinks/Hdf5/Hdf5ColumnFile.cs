@@ -56,7 +56,7 @@ internal sealed class Hdf5ColumnFile : IDisposable
     /// </summary>
     /// <remarks>
     /// The valid rows end at the shortest dataset (a kill during a write can leave datasets apart) and at the first
-    /// step that is negative or not greater than the one before it (see <see cref="CountValidRows"/>). Rewriting
+    /// negative step (see <see cref="CountValidRows"/>). Rewriting
     /// instead of shrinking in place means a file damaged by a kill beyond its valid rows (HDF5's default format
     /// has no journal) never carries the damage into the resumed run, and the old file stays whole until the new
     /// one is complete.
@@ -86,8 +86,8 @@ internal sealed class Hdf5ColumnFile : IDisposable
             {
                 try
                 {
-                    var valid = old.ValidRows();
-                    var steps = Hdf5Api.Read<long>(old._step, valid);
+                    var steps = Hdf5Api.Read<long>(old._step, old.Length);
+                    var valid = CountValidRows(steps);
                     keep = 0UL;
                     while (keep < valid && steps[keep] < initialStep)
                     {
@@ -112,20 +112,14 @@ internal sealed class Hdf5ColumnFile : IDisposable
     public static string ResumeTemporaryPath(string path) => path + ".resume";
 
     /// <summary>
-    /// Rows a reader may trust: those before the shortest dataset's end and before the first step that is negative
-    /// (the <c>step</c> fill value, so a row whose data never reached the file) or not greater than the one before it.
+    /// Of the rows before the shortest dataset's end, those a reader may trust: the rows before the first negative
+    /// step. Steps are never negative, and -1 is the <c>step</c> dataset's fill value, so a negative step marks a row
+    /// whose step never reached the file (defence in depth: the write order already keeps <c>step</c> last).
     /// </summary>
     public static ulong CountValidRows(ReadOnlySpan<long> steps)
     {
-        for (var i = 0; i < steps.Length; i++)
-        {
-            if (steps[i] < 0 || (i > 0 && steps[i] <= steps[i - 1]))
-            {
-                return (ulong)i;
-            }
-        }
-
-        return (ulong)steps.Length;
+        var i = steps.IndexOfAnyInRange(long.MinValue, -1L);
+        return (ulong)(i < 0 ? steps.Length : i);
     }
 
     private static Hdf5ColumnFile Open(string path, bool readOnly, int chunkSize)
@@ -172,12 +166,6 @@ internal sealed class Hdf5ColumnFile : IDisposable
 
             throw;
         }
-    }
-
-    private ulong ValidRows()
-    {
-        var steps = Hdf5Api.Read<long>(_step, Length);
-        return CountValidRows(steps);
     }
 
     private static InvalidDataException Unreadable(string path, Hdf5Exception e) =>
@@ -290,15 +278,6 @@ internal sealed class Hdf5ColumnFile : IDisposable
             }
 
             Length = newLength;
-        }
-    }
-
-    /// <summary>Writes everything to the operating system.</summary>
-    public void Flush()
-    {
-        lock (Hdf5Library.Sync)
-        {
-            Hdf5Api.Flush(_file);
         }
     }
 

@@ -6,8 +6,8 @@ namespace Jaqmc.Sinks.Hdf5;
 internal static class Hdf5StatsReader
 {
     /// <summary>
-    /// Reads every complete row: the shortest dataset bounds the rows, and so does the first step that is negative
-    /// or not greater than the one before it (<see cref="Hdf5ColumnFile.CountValidRows"/>), so a file that is being
+    /// Reads every complete row: the shortest dataset bounds the rows, and so does the first negative step
+    /// (<see cref="Hdf5ColumnFile.CountValidRows"/>), so a file that is being
     /// written or was cut short by a crash yields a consistent prefix.
     /// </summary>
     /// <exception cref="Hdf5Exception">The file is not HDF5 or cannot be read.</exception>

@@ -18,8 +18,15 @@ namespace Jaqmc.Sinks.Hdf5;
 /// dataset carries its key verbatim in its <c>key</c> attribute.
 /// </para>
 /// <para>
-/// On resume (initial step k &gt; 0) the existing file is cut to its rows before step k. A file that cannot be
-/// opened as a statistics file is renamed aside (<c>.corrupt-yyyyMMddTHHmmss</c>), never deleted.
+/// Each append writes and flushes the value datasets before the <c>step</c> dataset grows, so after a crash the
+/// complete rows are those before the shortest dataset's end (readers: <c>n = min(len(d) for d in f.values())</c>).
+/// Steps must not be negative: <c>step</c>'s fill value is -1, which marks a row whose step never reached the file.
+/// File locking is off, so h5py can open the file while the run goes on and sees the rows up to the last flush.
+/// </para>
+/// <para>
+/// On resume (initial step k &gt; 0) the valid rows before step k are copied into a fresh file that atomically
+/// replaces the old one. A file that cannot be read as a statistics file is renamed aside
+/// (<c>.corrupt-yyyyMMddTHHmmss</c>) with a warning, never deleted; with k = 0 the file is started afresh.
 /// Requires the HDF5 1.10+ C library (Debian/Ubuntu: <c>libhdf5-103-1</c>).
 /// </para>
 /// </remarks>
@@ -87,6 +94,15 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
     protected override ValueTask OnWriteAsync(IReadOnlyList<StatsRecord> batch, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Step < 0)
+            {
+                // The step dataset's fill value is -1 and readers stop at the first negative step.
+                throw new PermanentWriterException($"The HDF5 writer cannot record step {batch[i].Step}: steps must not be negative.");
+            }
+        }
+
         var buffer = _buffer!;
         var mark = buffer.Count;
         buffer.Append(batch);

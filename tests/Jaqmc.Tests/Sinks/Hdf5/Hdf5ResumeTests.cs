@@ -194,4 +194,25 @@ public sealed class Hdf5ResumeTests : IDisposable
             }
         }
     }
+
+    [Fact]
+    public async Task NegativeStep_IsAPermanentError()
+    {
+        await using var writer = Writer();
+        await writer.OpenAsync(Context(0), CancellationToken.None);
+
+        await Assert.ThrowsAsync<PermanentWriterException>(async () => await writer.WriteAsync([Record(-1)], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Resume_LeavesNoTemporaryFileBehind()
+    {
+        await WriteAsync(0, 0, 100);
+        await File.WriteAllTextAsync(FilePath + ".resume", "left by a resume that was killed");
+
+        await WriteAsync(50, 50, 60);
+
+        AssertSteps(Enumerable.Range(0, 60).Select(s => (long)s));
+        Assert.Equal(["train_stats.h5"], Directory.GetFiles(_directory).Select(Path.GetFileName));
+    }
 }
