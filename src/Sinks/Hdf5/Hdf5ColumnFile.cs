@@ -26,6 +26,13 @@ internal sealed class Hdf5ColumnFile : IDisposable
     /// <summary>The keys of the datasets, in column order.</summary>
     public List<string> Keys { get; } = [];
 
+    /// <summary>
+    /// Called between the stages of <see cref="Append"/> with the stage's name (<c>values</c> once the value
+    /// datasets are written and flushed, <c>step</c> once <c>step</c> is written): lets tests make an append fail
+    /// half-way, which real disks do too rarely to test the rollback otherwise. Null in production.
+    /// </summary>
+    internal Action<string>? FaultInjection { get; set; }
+
     /// <summary>Creates (truncating) a file with the layout's file attributes and an empty <c>step</c> dataset.</summary>
     public static Hdf5ColumnFile Create(string path, string stage, int chunkSize)
     {
@@ -267,8 +274,10 @@ internal sealed class Hdf5ColumnFile : IDisposable
                 }
 
                 Hdf5Api.Flush(_file);
+                FaultInjection?.Invoke("values");
                 Hdf5Api.SetLength(_step, newLength);
                 Hdf5Api.Write(_step, Length, buffer.Steps);
+                FaultInjection?.Invoke("step");
                 Hdf5Api.Flush(_file);
             }
             catch

@@ -52,6 +52,9 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
     /// <summary>The file of the open stage (empty before open).</summary>
     internal string FilePath => _path;
 
+    /// <summary>The open file, for tests that inject faults into it.</summary>
+    internal Hdf5ColumnFile? OpenFile => _file;
+
     /// <inheritdoc />
     protected override ValueTask OnOpenAsync(WriterContext context, CancellationToken cancellationToken)
     {
