@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -133,6 +132,4 @@ internal static class ExternalTools
         process.WaitForExit();
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
-
-    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -107,6 +107,7 @@ public sealed class Hdf5CrashTests : IDisposable
 
             var (length, lengths) = Check($"kill {kill} (initial step {initialStep}, {delay} ms{(waitForReady ? " after ready" : " after start")})");
             Assert.True(length >= initialStep, $"kill {kill}: the file lost rows before the resume step {initialStep}: {length} rows");
+            Assert.Equal(length, Hdf5StatsReader.Read(FilePath).Steps.LongLength);
             Assert.Empty(Directory.GetFiles(_directory, "*.corrupt-*"));
             _output.WriteLine($"kill {kill}: initial step {initialStep}, killed {delay} ms {(waitForReady ? "after ready" : "after start")}, {length} valid rows, lengths {string.Join(" ", lengths.Distinct())}");
 
