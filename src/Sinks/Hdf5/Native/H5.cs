@@ -68,6 +68,25 @@ internal static unsafe partial class H5
     [LibraryImport(Hdf5Library.LogicalName)]
     public static partial int H5free_memory(IntPtr buffer);
 
+    /// <summary><c>H5E_WALK_UPWARD</c>: from the most specific error to the API call.</summary>
+    public const int WalkUpward = 0;
+
+    /// <summary><c>H5E_error2_t</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ErrorRecord
+    {
+        public long ClassId;
+        public long MajorId;
+        public long MinorId;
+        public uint Line;
+        public IntPtr FunctionName;
+        public IntPtr FileName;
+        public IntPtr Description;
+    }
+
+    [LibraryImport(Hdf5Library.LogicalName)]
+    public static partial int H5Ewalk2(long stack, int direction, delegate* unmanaged<uint, ErrorRecord*, IntPtr, int> walker, IntPtr clientData);
+
     [LibraryImport(Hdf5Library.LogicalName, StringMarshalling = StringMarshalling.Utf8)]
     public static partial long H5Fcreate(string name, uint flags, long createList, long accessList);
 
@@ -181,9 +200,49 @@ internal static unsafe partial class H5
 
     /// <summary>Throws when an <c>herr_t</c>/<c>htri_t</c> is negative; returns it otherwise.</summary>
     public static int Check(int status, string what) =>
-        status >= 0 ? status : throw new Hdf5Exception($"HDF5 call {what} failed (status {status}).");
+        status >= 0 ? status : throw Failure(what);
 
     /// <summary>Throws when an id is negative; returns it otherwise.</summary>
     public static long Check(long id, string what) =>
-        id >= 0 ? id : throw new Hdf5Exception($"HDF5 call {what} failed (returned {id}).");
+        id >= 0 ? id : throw Failure(what);
+
+    /// <summary>
+    /// An exception for a failed call, with the library's error stack (such as "truncated file: eof = ...") in its
+    /// message: automatic printing is off, so this is the only place the reason shows.
+    /// </summary>
+    private static Hdf5Exception Failure(string what)
+    {
+        var messages = new List<string>();
+        var handle = GCHandle.Alloc(messages);
+        try
+        {
+            H5Ewalk2(Default, WalkUpward, &CollectError, GCHandle.ToIntPtr(handle));
+        }
+        finally
+        {
+            handle.Free();
+        }
+
+        return new Hdf5Exception(messages.Count == 0
+            ? $"HDF5 call {what} failed."
+            : $"HDF5 call {what} failed: {string.Join("; ", messages)}.");
+    }
+
+    [UnmanagedCallersOnly]
+    private static int CollectError(uint index, ErrorRecord* error, IntPtr clientData)
+    {
+        // The walk runs on the calling thread inside H5Ewalk2; exceptions must not cross back into C.
+        try
+        {
+            var messages = (List<string>)GCHandle.FromIntPtr(clientData).Target!;
+            var function = Marshal.PtrToStringUTF8(error->FunctionName);
+            var description = Marshal.PtrToStringUTF8(error->Description);
+            messages.Add(string.IsNullOrEmpty(function) ? description ?? "?" : $"{function}: {description}");
+            return messages.Count < 4 ? 0 : 1;
+        }
+        catch
+        {
+            return -1;
+        }
+    }
 }

@@ -18,7 +18,11 @@ internal static unsafe class Hdf5Api
 
         // The writer never holds the file lock: h5py and pandas readers would otherwise fail with "unable to lock
         // file" for the whole run. Ignore-when-disabled lets this work on file systems without flock.
-        H5.Check(H5.H5Pset_file_locking(access.Id, false, true), "H5Pset_file_locking");
+        if (G.HasFileLockingControl)
+        {
+            H5.Check(H5.H5Pset_file_locking(access.Id, false, true), "H5Pset_file_locking");
+        }
+
         var id = create
             ? H5.H5Fcreate(path, H5.AccTruncate, H5.Default, access.Id)
             : H5.H5Fopen(path, readOnly ? H5.AccReadOnly : H5.AccReadWrite, access.Id);

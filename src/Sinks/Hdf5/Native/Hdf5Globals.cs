@@ -8,6 +8,10 @@ namespace Jaqmc.Sinks.Hdf5.Native;
 /// <param name="FileAccess"><c>H5P_FILE_ACCESS</c> property list class.</param>
 /// <param name="LinkCreate"><c>H5P_LINK_CREATE</c> property list class.</param>
 /// <param name="Version">The library's version, such as 1.10.8.</param>
+/// <param name="HasFileLockingControl">
+/// Whether <c>H5Pset_file_locking</c> exists (HDF5 1.10.7+ and 1.12.1+). Older 1.10 releases lock files with no
+/// way to opt out per file; readers then need <c>HDF5_USE_FILE_LOCKING=FALSE</c> in their environment.
+/// </param>
 internal sealed record Hdf5Globals(
     long NativeDouble,
     long NativeInt64,
@@ -15,4 +19,5 @@ internal sealed record Hdf5Globals(
     long DatasetCreate,
     long FileAccess,
     long LinkCreate,
-    string Version);
+    string Version,
+    bool HasFileLockingControl);

@@ -91,7 +91,8 @@ internal static class Hdf5Library
                 DatasetCreate: Read("H5P_CLS_DATASET_CREATE_ID_g"),
                 FileAccess: Read("H5P_CLS_FILE_ACCESS_ID_g"),
                 LinkCreate: Read("H5P_CLS_LINK_CREATE_ID_g"),
-                Version: ReadVersion());
+                Version: ReadVersion(),
+                HasFileLockingControl: NativeLibrary.TryGetExport(handle, "H5Pset_file_locking", out _));
         }
     }
 

@@ -65,11 +65,12 @@ public sealed class Hdf5ResumeTests : IDisposable
         return aside[0];
     }
 
-    private void AssertWarned(string aside)
+    private void AssertWarned(string aside, string? reason = null)
     {
         var warning = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
         Assert.Contains(FilePath, warning.Message, StringComparison.Ordinal);
         Assert.Contains(aside, warning.Message, StringComparison.Ordinal);
+        Assert.Contains(reason ?? string.Empty, warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -82,7 +83,7 @@ public sealed class Hdf5ResumeTests : IDisposable
 
         var aside = SingleAside();
         Assert.Equal(garbage, await File.ReadAllBytesAsync(aside));
-        AssertWarned(aside);
+        AssertWarned(aside, "HDF5 signature");
         AssertSteps([5, 6, 7, 8, 9]);
     }
 
@@ -97,7 +98,9 @@ public sealed class Hdf5ResumeTests : IDisposable
 
         var aside = SingleAside();
         Assert.Equal(600, new FileInfo(aside).Length);
-        AssertWarned(aside);
+
+        // The library's own reason reaches the log.
+        AssertWarned(aside, "truncated file");
         AssertSteps(Enumerable.Range(100, 10).Select(s => (long)s));
     }
 
@@ -111,7 +114,7 @@ public sealed class Hdf5ResumeTests : IDisposable
 
         await WriteAsync(3, 3, 6);
 
-        AssertWarned(SingleAside());
+        AssertWarned(SingleAside(), "not a statistics file");
         AssertSteps([3, 4, 5]);
     }
 
