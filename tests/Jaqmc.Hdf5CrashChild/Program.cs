@@ -1,0 +1,60 @@
+using System.Globalization;
+using Jaqmc.Sinks;
+using Jaqmc.Sinks.Hdf5;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Jaqmc.Hdf5CrashChild;
+
+/// <summary>
+/// Writes statistics to <c>{directory}/train_stats.h5</c> from a resume step on, as fast as it can, flushing after
+/// every batch, until it is killed. Usage: <c>Jaqmc.Hdf5CrashChild directory initialStep seed</c>.
+/// Prints <c>ready</c> once the file is open.
+/// </summary>
+internal static class Program
+{
+    /// <summary>The step from which the late key is present (it gets a dataset mid-stage).</summary>
+    public const long LateKeyFrom = 3000;
+
+    private static async Task<int> Main(string[] args)
+    {
+        if (args.Length != 3)
+        {
+            await Console.Error.WriteLineAsync("usage: Jaqmc.Hdf5CrashChild <directory> <initialStep> <seed>");
+            return 2;
+        }
+
+        var directory = args[0];
+        var initialStep = long.Parse(args[1], CultureInfo.InvariantCulture);
+        var random = new Random(int.Parse(args[2], CultureInfo.InvariantCulture));
+
+        // Values are a pure function of (step, key index) so the test can check every row it reads back; the test
+        // holds the same formula.
+        var keys = new StatsKeys(Enumerable.Range(0, 20).Select(i => $"k{i:00}"));
+        var withLate = new StatsKeys(keys.Append("late/key"));
+
+        await using var writer = new Hdf5StatsWriter(new Hdf5WriterOptions(), NullLogger<Hdf5StatsWriter>.Instance);
+        await writer.OpenAsync(new WriterContext(directory, "train", initialStep, "crash"), CancellationToken.None);
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+
+        var step = initialStep;
+        while (true)
+        {
+            var batch = new StatsRecord[random.Next(1, 1500)];
+            for (var r = 0; r < batch.Length; r++, step++)
+            {
+                var k = step >= LateKeyFrom ? withLate : keys;
+                var values = new double[k.Count];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = (step * 0.5) + (i * 1e-3);
+                }
+
+                batch[r] = new StatsRecord("train", step, k, values);
+            }
+
+            await writer.WriteAsync(batch, CancellationToken.None);
+            await writer.FlushAsync(CancellationToken.None);
+        }
+    }
+}
