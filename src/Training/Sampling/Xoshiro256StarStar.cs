@@ -1,0 +1,116 @@
+namespace Jaqmc.Training.Sampling;
+
+/// <summary>
+/// A small, fast pseudo-random generator (the xoshiro256** algorithm of Blackman and Vigna) whose whole state is
+/// four integers, so it can be checkpointed and restored exactly; <see cref="Random"/> cannot be.
+/// </summary>
+/// <remarks>A mutable struct: keep it in an array slot or a local and pass it by reference.</remarks>
+internal struct Xoshiro256StarStar
+{
+    /// <summary>The number of 64-bit words of state.</summary>
+    public const int StateLength = 4;
+
+    private ulong _s0;
+    private ulong _s1;
+    private ulong _s2;
+    private ulong _s3;
+
+    /// <summary>
+    /// Creates the stream for (<paramref name="seed"/>, <paramref name="stream"/>): the pair is mixed with SplitMix64
+    /// so that neighbouring streams (walker blocks) are statistically unrelated.
+    /// </summary>
+    public static Xoshiro256StarStar Create(long seed, long stream)
+    {
+        var x = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL ^ ((ulong)stream + 0xD1B54A32D192ED03UL) * 0xBF58476D1CE4E5B9UL);
+        var g = new Xoshiro256StarStar
+        {
+            _s0 = SplitMix64(ref x),
+            _s1 = SplitMix64(ref x),
+            _s2 = SplitMix64(ref x),
+            _s3 = SplitMix64(ref x),
+        };
+
+        // An all-zero state would emit zeros forever; SplitMix64 makes it practically impossible, but be sure.
+        if ((g._s0 | g._s1 | g._s2 | g._s3) == 0)
+        {
+            g._s0 = 1;
+        }
+
+        return g;
+    }
+
+    /// <summary>Restores a generator from <see cref="CopyStateTo"/>'s output.</summary>
+    public static Xoshiro256StarStar FromState(ReadOnlySpan<ulong> state) =>
+        new() { _s0 = state[0], _s1 = state[1], _s2 = state[2], _s3 = state[3] };
+
+    /// <summary>Copies the state (four words) into <paramref name="destination"/>.</summary>
+    public readonly void CopyStateTo(Span<ulong> destination)
+    {
+        destination[0] = _s0;
+        destination[1] = _s1;
+        destination[2] = _s2;
+        destination[3] = _s3;
+    }
+
+    /// <summary>Returns the next 64 random bits.</summary>
+    public ulong NextUInt64()
+    {
+        var result = ulong.RotateLeft(_s1 * 5, 7) * 9;
+        var t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = ulong.RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>Returns a uniform double in [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>
+    /// Returns two independent standard normal deviates (Marsaglia's polar method: no sine or cosine, and both
+    /// values are used so nothing has to be carried between calls, which keeps the state four words).
+    /// </summary>
+    public void NextGaussianPair(out double first, out double second)
+    {
+        double u, v, s;
+        do
+        {
+            u = (2.0 * NextDouble()) - 1.0;
+            v = (2.0 * NextDouble()) - 1.0;
+            s = (u * u) + (v * v);
+        }
+        while (s >= 1.0 || s == 0.0);
+
+        var factor = Math.Sqrt(-2.0 * Math.Log(s) / s);
+        first = u * factor;
+        second = v * factor;
+    }
+
+    /// <summary>Fills <paramref name="destination"/> with standard normal deviates.</summary>
+    public void FillGaussian(Span<double> destination)
+    {
+        var i = 0;
+        for (; i + 1 < destination.Length; i += 2)
+        {
+            NextGaussianPair(out destination[i], out destination[i + 1]);
+        }
+
+        if (i < destination.Length)
+        {
+            // Odd length: the second deviate of the pair is discarded rather than carried as hidden state.
+            NextGaussianPair(out destination[i], out _);
+        }
+    }
+
+    private static ulong SplitMix64(ref ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        var z = x;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}
