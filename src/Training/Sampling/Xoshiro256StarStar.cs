@@ -69,40 +69,61 @@ internal struct Xoshiro256StarStar
     /// <summary>Returns a uniform double in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
-    /// <summary>
-    /// Returns two independent standard normal deviates (Marsaglia's polar method: no sine or cosine, and both
-    /// values are used so nothing has to be carried between calls, which keeps the state four words).
-    /// </summary>
-    public void NextGaussianPair(out double first, out double second)
+    /// <summary>Returns one standard normal deviate (ziggurat method; see <see cref="NormalZiggurat"/>).</summary>
+    public double NextGaussian()
     {
-        double u, v, s;
-        do
+        var edges = NormalZiggurat.Edges;
+        var ratios = NormalZiggurat.InnerRatios;
+        while (true)
         {
-            u = (2.0 * NextDouble()) - 1.0;
-            v = (2.0 * NextDouble()) - 1.0;
-            s = (u * u) + (v * v);
-        }
-        while (s >= 1.0 || s == 0.0);
+            // One word gives both the layer (low 7 bits) and a signed uniform (top 53 bits), which do not overlap.
+            var bits = NextUInt64();
+            var layer = (int)(bits & (NormalZiggurat.Layers - 1));
+            var u = ((bits >> 11) * (2.0 / (1UL << 53))) - 1.0;
+            if (Math.Abs(u) < ratios[layer])
+            {
+                return u * edges[layer];
+            }
 
-        var factor = Math.Sqrt(-2.0 * Math.Log(s) / s);
-        first = u * factor;
-        second = v * factor;
+            if (layer == 0)
+            {
+                return Tail(u < 0.0);
+            }
+
+            // The wedge between this layer's rectangle and the density: accept under the curve.
+            var x = u * edges[layer];
+            // f(x)/f(edge) ≥ 1 and f(x)/f(next edge) ≤ 1 bracket 1; a uniform point between them below 1 is under f.
+            var relativeToNextEdge = Math.Exp(-0.5 * ((edges[layer + 1] * edges[layer + 1]) - (x * x)));
+            var relativeToEdge = Math.Exp(-0.5 * ((edges[layer] * edges[layer]) - (x * x)));
+            if (relativeToNextEdge + (NextDouble() * (relativeToEdge - relativeToNextEdge)) < 1.0)
+            {
+                return x;
+            }
+        }
     }
 
     /// <summary>Fills <paramref name="destination"/> with standard normal deviates.</summary>
     public void FillGaussian(Span<double> destination)
     {
-        var i = 0;
-        for (; i + 1 < destination.Length; i += 2)
+        for (var i = 0; i < destination.Length; i++)
         {
-            NextGaussianPair(out destination[i], out destination[i + 1]);
+            destination[i] = NextGaussian();
         }
+    }
 
-        if (i < destination.Length)
+    /// <summary>A deviate beyond <see cref="NormalZiggurat.TailStart"/> (Marsaglia's exponential rejection).</summary>
+    private double Tail(bool negative)
+    {
+        double x, y;
+        do
         {
-            // Odd length: the second deviate of the pair is discarded rather than carried as hidden state.
-            NextGaussianPair(out destination[i], out _);
+            // 1 − U lies in (0, 1], so the logarithms are finite.
+            x = Math.Log(1.0 - NextDouble()) / NormalZiggurat.TailStart;
+            y = Math.Log(1.0 - NextDouble());
         }
+        while (-2.0 * y < x * x);
+
+        return negative ? x - NormalZiggurat.TailStart : NormalZiggurat.TailStart - x;
     }
 
     private static ulong SplitMix64(ref ulong x)

@@ -13,8 +13,7 @@ public sealed class BlockingAnalysisTests
         var previous = 0.0;
         for (var i = 0; i < n; i++)
         {
-            random.NextGaussianPair(out var g, out _);
-            previous = (phi * previous) + g;
+            previous = (phi * previous) + random.NextGaussian();
             x[i] = previous;
         }
 
