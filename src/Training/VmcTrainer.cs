@@ -98,7 +98,7 @@ public sealed class VmcTrainer
         var incompatible = Incompatibility(system, trainState);
         if (incompatible is not null)
         {
-            return Fail(incompatible, system, trainState, lastSteps);
+            return Fail(TrainStage, incompatible, system, trainState, lastSteps);
         }
 
         trainState ??= CreateInitialState(system);
@@ -129,7 +129,7 @@ public sealed class VmcTrainer
         incompatible = Incompatibility(system, evalState);
         if (incompatible is not null)
         {
-            return Fail(incompatible, system, trainState, lastSteps);
+            return Fail(EvaluationStage, incompatible, system, trainState, lastSteps);
         }
 
         evalState ??= CreateEvaluationState(trainState);
@@ -228,9 +228,9 @@ public sealed class VmcTrainer
         return null;
     }
 
-    private TrainingResult Fail(string reason, IWavefunctionSystem system, VmcState? state, Dictionary<string, long> lastSteps)
+    private TrainingResult Fail(string stage, string reason, IWavefunctionSystem system, VmcState? state, Dictionary<string, long> lastSteps)
     {
-        TrainingLog.StageFailed(_logger, TrainStage, reason);
+        TrainingLog.StageFailed(_logger, stage, reason);
         return Result(stopped: false, reason, system, state, null, lastSteps);
     }
 
