@@ -101,8 +101,9 @@ internal sealed class StageRunner
 
                 if (!finite)
                 {
-                    failure = $"Stage {stage}: the energy is {stats.Energy} at step {step} " +
-                              $"(parameters {FormatParameters(state.Parameters)}); stopped after saving a checkpoint.";
+                    failure = FormattableString.Invariant(
+                        $"Stage {stage}: total_energy is {stats.Energy} (not finite) at step {step} with parameters ") +
+                              FormatParameters(state.Parameters) + "; the run stopped after saving a checkpoint.";
                     await SaveAsync(recorder, stage, state).ConfigureAwait(false);
                     lastSaved = step;
                     break;

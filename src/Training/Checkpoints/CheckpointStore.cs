@@ -100,6 +100,8 @@ internal sealed class CheckpointStore
             stream.Flush(flushToDisk: true);
         }
 
+        // rename(2) replaces atomically. The directory entry itself is not fsynced (.NET cannot open a directory
+        // handle); after a power cut the rename may be lost, which leaves the previous checkpoint: still consistent.
         File.Move(temporary, path, overwrite: true);
         TrainingLog.CheckpointSaved(_logger, path);
         Prune(stage);
