@@ -34,4 +34,7 @@ internal static partial class TrainingLog
 
     [LoggerMessage(10, LogLevel.Information, "Parameter {Name} = {Value:G10}.")]
     public static partial void FinalParameter(ILogger logger, string name, double value);
+
+    [LoggerMessage(11, LogLevel.Warning, "The evaluation checkpoint (step {Step}) was made with parameters other than the trained ones; the evaluation starts over.")]
+    public static partial void StaleEvaluation(ILogger logger, long step);
 }

@@ -132,6 +132,14 @@ public sealed class VmcTrainer
             return Fail(EvaluationStage, incompatible, system, trainState, lastSteps);
         }
 
+        if (evalState is not null && !evalState.Parameters.AsSpan().SequenceEqual(trainState.Parameters))
+        {
+            // Training went on after this evaluation began (more iterations were configured): its energies belong
+            // to other parameters, so the evaluation starts over rather than mixing the two.
+            TrainingLog.StaleEvaluation(_logger, evalState.Step);
+            evalState = null;
+        }
+
         evalState ??= CreateEvaluationState(trainState);
         if (evalState.Step + 1 >= _evaluation.Iterations)
         {

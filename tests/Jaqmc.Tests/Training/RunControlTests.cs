@@ -120,6 +120,23 @@ public sealed class RunControlTests : IDisposable
     }
 
     [Fact]
+    public async Task More_training_iterations_continue_training_and_restart_the_evaluation()
+    {
+        var options = TrainingTestContext.SmallOptions();
+        options.Iterations = 40;
+        var directory = NewDirectory();
+        var recorder = new RecordingStatsRecorder();
+        await TrainingTestContext.Trainer(options).RunAsync(directory, recorder, CancellationToken.None);
+        options.Iterations = 60;
+        var result = await TrainingTestContext.Trainer(options).RunAsync(directory, recorder, CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal([(VmcTrainer.TrainStage, 40L), (VmcTrainer.EvaluationStage, 0L)], recorder.Begins.Skip(2));
+        Assert.Equal(60, recorder.Rows(VmcTrainer.TrainStage).Count);
+        Assert.Equal(20, recorder.Rows(VmcTrainer.EvaluationStage).Count);
+    }
+
+    [Fact]
     public async Task Checkpoints_beyond_the_limit_are_deleted()
     {
         var options = TrainingTestContext.SmallOptions();
