@@ -24,9 +24,6 @@ public sealed class VmcTrainer
     /// <summary>Where the evaluation's random streams start, far from training's (which are numbered from 0).</summary>
     private const long EvaluationStreamOffset = 1L << 40;
 
-    /// <summary>The initial Gaussian proposal width in bohr; adaptation takes it from there.</summary>
-    private const double InitialProposalWidth = 0.5;
-
     private readonly TrainingOptions _options;
     private readonly EvaluationOptions _evaluation;
     private readonly ILogger<VmcTrainer> _logger;
@@ -178,7 +175,7 @@ public sealed class VmcTrainer
         var n = system.CoordinateCount;
         var state = new VmcState(system.Name, _options.Walkers, n, system.ParameterNames.Count, blocks)
         {
-            ProposalWidth = InitialProposalWidth,
+            ProposalWidth = system.InitialProposalWidth,
         };
         system.InitialParameters(state.Parameters);
         system.Constrain(state.Parameters);

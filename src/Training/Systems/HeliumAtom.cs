@@ -26,6 +26,9 @@ internal sealed class HeliumAtom : IWavefunctionSystem
     public IReadOnlyList<string> ParameterNames => _jastrow ? WithJastrow : WithoutJastrow;
 
     /// <inheritdoc />
+    public double InitialProposalWidth => 0.3;
+
+    /// <inheritdoc />
     public void InitialParameters(Span<double> parameters)
     {
         parameters[0] = 2.0;

@@ -20,6 +20,9 @@ internal sealed class HydrogenAtom : IWavefunctionSystem
     public IReadOnlyList<string> ParameterNames => Names;
 
     /// <inheritdoc />
+    public double InitialProposalWidth => 1.0;
+
+    /// <inheritdoc />
     public void InitialParameters(Span<double> parameters) => parameters[0] = 0.7;
 
     /// <inheritdoc />

@@ -34,6 +34,9 @@ internal sealed class HydrogenMolecule : IWavefunctionSystem
     public IReadOnlyList<string> ParameterNames => _jastrow ? WithJastrow : WithoutJastrow;
 
     /// <inheritdoc />
+    public double InitialProposalWidth => 0.4;
+
+    /// <inheritdoc />
     public void InitialParameters(Span<double> parameters)
     {
         parameters[0] = 1.0;

@@ -21,6 +21,12 @@ internal interface IWavefunctionSystem
     /// <summary>The variational parameters' names, as used in the <c>param:&lt;name&gt;</c> statistics.</summary>
     IReadOnlyList<string> ParameterNames { get; }
 
+    /// <summary>
+    /// The starting Metropolis proposal width in bohr, near where pmove lies in the target band: adaptation changes
+    /// it by only 10 % per 100 steps, so a poor start wastes hundreds of steps.
+    /// </summary>
+    double InitialProposalWidth { get; }
+
     /// <summary>Writes the starting parameters.</summary>
     void InitialParameters(Span<double> parameters);
 

@@ -263,6 +263,8 @@ public sealed class RunControlTests : IDisposable
 
         public IReadOnlyList<string> ParameterNames => inner.ParameterNames;
 
+        public double InitialProposalWidth => inner.InitialProposalWidth;
+
         public void InitialParameters(Span<double> parameters) => inner.InitialParameters(parameters);
 
         public void Constrain(Span<double> parameters) => inner.Constrain(parameters);
