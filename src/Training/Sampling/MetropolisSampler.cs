@@ -81,7 +81,9 @@ internal sealed class MetropolisSampler
         var width = state.ProposalWidth;
         Span<double> proposal = stackalloc double[n];
         Span<double> gradient = stackalloc double[n];
-        ref var random = ref state.Generators[block];
+        // A local copy, written back once: the generators of neighbouring blocks share cache lines, and updating
+        // them in place from two threads at every draw would make the cores fight over those lines.
+        var random = state.Generators[block];
         var first = block * BlockSize;
         var end = Math.Min(first + BlockSize, state.Walkers);
         long accepted = 0;
@@ -116,6 +118,7 @@ internal sealed class MetropolisSampler
             _system.ParameterDerivatives(parameters, x, samples.ParameterDerivatives.AsSpan(w * p, p));
         }
 
+        state.Generators[block] = random;
         samples.AcceptedPerBlock[block] = accepted;
     }
 }
