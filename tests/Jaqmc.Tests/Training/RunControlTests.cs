@@ -116,7 +116,7 @@ public sealed class RunControlTests : IDisposable
         Assert.Equal(options.Iterations - 1, again.LastSteps[VmcTrainer.TrainStage]);
 
         // Only the newest KeepCheckpoints survive (train saved at 19, 39, 59).
-        Assert.Equal([59L, 39L, 19L], new CheckpointStore(directory, 3, NullLoggerFor()).List(VmcTrainer.TrainStage).Select(c => c.Step));
+        Assert.Equal([59L, 39L, 19L], CheckpointSteps(directory));
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class RunControlTests : IDisposable
         options.KeepCheckpoints = 2;
         var directory = NewDirectory();
         await TrainingTestContext.Trainer(options).RunAsync(directory, new RecordingStatsRecorder(), CancellationToken.None);
-        Assert.Equal([59L, 49L], new CheckpointStore(directory, 2, NullLoggerFor()).List(VmcTrainer.TrainStage).Select(c => c.Step));
+        Assert.Equal([59L, 49L], CheckpointSteps(directory));
         Assert.Empty(Directory.EnumerateFiles(directory, "*.tmp"));
     }
 
@@ -245,7 +245,9 @@ public sealed class RunControlTests : IDisposable
         Assert.True(reports.Count < 20); // throttled, not one per step
     }
 
-    private static ILogger NullLoggerFor() => Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private static IEnumerable<long> CheckpointSteps(string directory) =>
+        new CheckpointStore(directory, 1, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            .List(VmcTrainer.TrainStage).Select(c => c.Step);
 
     private sealed class SynchronousProgress(List<TrainingProgress> reports) : IProgress<TrainingProgress>
     {
