@@ -41,6 +41,21 @@ public sealed class RandomStreamTests
     }
 
     [Fact]
+    public void The_bulk_fill_gives_exactly_the_single_draws()
+    {
+        var single = Xoshiro256StarStar.Create(9, 4);
+        var bulk = Xoshiro256StarStar.Create(9, 4);
+        var filled = new double[200_003]; // long enough to cross many tail and wedge draws
+        bulk.FillGaussian(filled);
+        for (var i = 0; i < filled.Length; i++)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(single.NextGaussian()), BitConverter.DoubleToInt64Bits(filled[i]));
+        }
+
+        Assert.Equal(single.NextUInt64(), bulk.NextUInt64());
+    }
+
+    [Fact]
     public void State_round_trips_and_streams_differ()
     {
         var a = Xoshiro256StarStar.Create(1, 0);
