@@ -47,6 +47,33 @@ public sealed class TrainingRegistrationTests
         Assert.Equal(77, provider.GetRequiredService<IOptions<EvaluationOptions>>().Value.Iterations);
     }
 
+    [Fact]
+    public async Task The_registered_trainer_runs_with_the_bound_settings()
+    {
+        using var provider = Build(new()
+        {
+            ["Training:System"] = "H",
+            ["Training:Walkers"] = "64",
+            ["Training:Iterations"] = "5",
+            ["Training:McmcSteps"] = "2",
+            ["Evaluation:Iterations"] = "3",
+        });
+        using var context = new TrainingTestContext();
+        var recorder = new RecordingStatsRecorder();
+        var result = await provider.GetRequiredService<VmcTrainer>().RunAsync(context.Directory, recorder, CancellationToken.None);
+        Assert.True(result.Succeeded);
+        Assert.Equal(5, recorder.Rows(VmcTrainer.TrainStage).Count);
+        Assert.Equal(3, recorder.Rows(VmcTrainer.EvaluationStage).Count);
+        Assert.Equal(
+            ["total_energy", "total_energy_var", "energy:kinetic", "energy:kinetic_var", "energy:potential", "energy:potential_var",
+                "loss", "pmove", "learning_rate", "param:alpha"],
+            recorder.Rows(VmcTrainer.TrainStage)[0].Keys);
+        Assert.Same(recorder.Rows(VmcTrainer.TrainStage)[0].Keys, recorder.Rows(VmcTrainer.TrainStage)[^1].Keys);
+        Assert.Equal(
+            ["total_energy", "total_energy_var", "energy:kinetic", "energy:kinetic_var", "energy:potential", "energy:potential_var", "pmove"],
+            recorder.Rows(VmcTrainer.EvaluationStage)[0].Keys);
+    }
+
     [Theory]
     [InlineData("Training:Walkers", "0")]
     [InlineData("Training:LearningRate", "-1")]
