@@ -81,6 +81,7 @@ internal sealed class MetropolisSampler
         var width = state.ProposalWidth;
         Span<double> proposal = stackalloc double[n];
         Span<double> gradient = stackalloc double[n];
+
         // A local copy, written back once: the generators of neighbouring blocks share cache lines, and updating
         // them in place from two threads at every draw would make the cores fight over those lines.
         var random = state.Generators[block];
