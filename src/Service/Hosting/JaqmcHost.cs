@@ -1,6 +1,7 @@
 using Jaqmc.Service.Pipeline;
 using Jaqmc.Sinks.Console;
 using Jaqmc.Sinks.Csv;
+using Jaqmc.Sinks.Hdf5;
 using Jaqmc.Sinks.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,12 @@ public static partial class JaqmcHost
 
     /// <summary>The setting (<c>--config FILE</c>) naming an extra JSON settings file layered over appsettings.json.</summary>
     public const string ConfigFileKey = "config";
+
+    /// <summary>
+    /// The setting choosing the producer: <c>Vmc</c> (default, the real trainer) or <c>Synthetic</c> (no physics:
+    /// records of 20 keys as fast as the writers take them, for measuring the pipeline).
+    /// </summary>
+    public const string ProducerKey = "Training:Producer";
 
     /// <summary>Creates a host builder with every built-in writer and the training job registered.</summary>
     /// <param name="args">Command-line arguments; <c>--Section:Key=value</c> overrides any setting.</param>
@@ -67,8 +74,11 @@ public static partial class JaqmcHost
     /// <summary>Registers Console and CSV (and the other built-in writers) under <c>Writers:&lt;Name&gt;</c>.</summary>
     public static IServiceCollection AddBuiltInStatsWriters(this IServiceCollection services, IConfiguration configuration)
     {
+        // JaQMC's order: console, hdf5, csv; then the database.
         services.AddStatsWriter<ConsoleStatsWriter, ConsoleWriterOptions>("Console");
+        services.AddStatsWriter<Hdf5StatsWriter, Hdf5WriterOptions>("Hdf5");
         services.AddStatsWriter<CsvStatsWriter, CsvWriterOptions>("Csv");
+        services.AddPostgresStatsWriter();
         return services;
     }
 
@@ -76,7 +86,14 @@ public static partial class JaqmcHost
     public static IServiceCollection AddTrainingJob(this IServiceCollection services)
     {
         services.TryAddSingleton<ExitCodeHolder>();
-        services.TryAddSingleton<ITrainingJob, SyntheticTrainingJob>();
+        services.TryAddSingleton<TrainingProgressReporter>();
+        services.AddVmcTraining();
+        services.TryAddSingleton<VmcTrainingJob>();
+        services.TryAddSingleton<SyntheticTrainingJob>();
+        services.TryAddSingleton<ITrainingJob>(sp =>
+            string.Equals(sp.GetRequiredService<IConfiguration>()[ProducerKey], SyntheticTrainingJob.ProducerName, StringComparison.OrdinalIgnoreCase)
+                ? sp.GetRequiredService<SyntheticTrainingJob>()
+                : sp.GetRequiredService<VmcTrainingJob>());
         services.AddHostedService<TrainingHostedService>();
         return services;
     }

@@ -6,12 +6,12 @@ using Microsoft.Extensions.Logging;
 namespace Jaqmc.Service.Hosting;
 
 /// <summary>
-/// A producer without physics (<c>Training:System=Synthetic</c>): emits <c>Training:Iterations</c> records of 20
+/// A producer without physics (<c>Training:Producer=Synthetic</c>): emits <c>Training:Iterations</c> records of 20
 /// keys as fast as the pipeline takes them. Used to measure the pipeline and in fault tests.
 /// </summary>
 internal sealed class SyntheticTrainingJob(IConfiguration configuration, ILogger<SyntheticTrainingJob> logger) : ITrainingJob
 {
-    public const string SystemName = "Synthetic";
+    public const string ProducerName = "Synthetic";
 
     private static readonly StatsKeys Keys = new(
     [

@@ -19,7 +19,7 @@ public sealed class ConfigurationErrorTests
     [MemberData(nameof(BadSettings))]
     public async Task BadSetting_ExitsWith2_AndNamesTheSetting(string argument, string expected)
     {
-        using var p = await JaqmcProcess.RunAsync([argument, "--Training:System=Synthetic", "--Training:Iterations=10", "--Run:WorkingDirectory=" + Path.Combine(Path.GetTempPath(), "jaqmc-cfg", Guid.NewGuid().ToString("N")), argument]);
+        using var p = await JaqmcProcess.RunAsync([argument, "--Training:Producer=Synthetic", "--Training:Iterations=10", "--Run:WorkingDirectory=" + Path.Combine(Path.GetTempPath(), "jaqmc-cfg", Guid.NewGuid().ToString("N")), argument]);
 
         Assert.Equal(2, p.ExitCode);
         Assert.Contains(expected, p.Stderr, StringComparison.Ordinal);

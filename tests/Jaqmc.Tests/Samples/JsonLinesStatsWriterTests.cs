@@ -20,7 +20,7 @@ public sealed class JsonLinesStatsWriterTests : StatsWriterContractTests
         using var p = JaqmcProcess.Start(
             [
                 Path.Combine(AppContext.BaseDirectory, "Jaqmc.Samples.JsonLines.dll"),
-                "--Training:System=Synthetic", "--Training:Iterations=300", "--Run:WorkingDirectory=" + WorkingDirectory,
+                "--Training:Producer=Synthetic", "--Training:Iterations=300", "--Run:WorkingDirectory=" + WorkingDirectory,
                 "--Writers:JsonLines:Enabled=true", "--Writers:JsonLines:Keys=total_energy,pmove",
             ],
             sampleHost: true);
@@ -40,7 +40,7 @@ public sealed class JsonLinesStatsWriterTests : StatsWriterContractTests
         using var p = JaqmcProcess.Start(
             [
                 Path.Combine(AppContext.BaseDirectory, "Jaqmc.Samples.JsonLines.dll"),
-                "--Training:System=Synthetic", "--Run:WorkingDirectory=" + WorkingDirectory,
+                "--Training:Producer=Synthetic", "--Run:WorkingDirectory=" + WorkingDirectory,
                 "--Writers:JsonLines:Enabled=true", "--Writers:JsonLines:PathTemplate={stage}_{run}.jsonl",
             ],
             sampleHost: true);
