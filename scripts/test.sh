@@ -24,4 +24,4 @@ if [[ -z "${TEST_POSTGRES_CONNECTION:-}" && -x scripts/test-postgres.sh ]]; then
 fi
 
 dotnet build Jaqmc.sln -c Release -warnaserror --nologo -v quiet
-dotnet test Jaqmc.sln -c Release --no-build --nologo --logger "console;verbosity=normal" "$@"
+dotnet test Jaqmc.sln -c Release --no-build --nologo --blame-hang-timeout 10m --logger "console;verbosity=normal" "$@"

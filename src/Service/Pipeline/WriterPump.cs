@@ -101,6 +101,7 @@ internal sealed class WriterPump
         var reader = _queue.Reader;
         var batch = new List<StatsRecord>(Math.Min(_options.MaxBatchSize, 4096));
         var dirty = false;
+        TaskCompletionSource? barrier = null;
         try
         {
             await ExecuteAsync("open", ct => _writer.OpenAsync(_context, ct), abort).ConfigureAwait(false);
@@ -132,11 +133,14 @@ internal sealed class WriterPump
                         continue;
                     }
 
-                    // A flush barrier: everything before it must be written and flushed first.
+                    // A flush barrier: everything before it must be written and flushed first. Held in a local so a
+                    // failure below still completes it (with the error) instead of leaving the producer waiting.
+                    barrier = item.Flush;
                     await WriteBatchAsync(batch, abort).ConfigureAwait(false);
                     await ExecuteAsync("flush", ct => _writer.FlushAsync(ct), abort).ConfigureAwait(false);
                     dirty = false;
-                    item.Flush.TrySetResult();
+                    barrier.TrySetResult();
+                    barrier = null;
                 }
 
                 if (batch.Count > 0)
@@ -151,6 +155,7 @@ internal sealed class WriterPump
         catch (Exception e)
         {
             Fault = e;
+            barrier?.TrySetException(Failure(e));
             var lost = batch.Count + DiscardQueued(e);
             batch.Clear();
             AddFailed(lost);
