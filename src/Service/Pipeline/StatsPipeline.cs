@@ -30,6 +30,10 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     private readonly Dictionary<string, WriterSummary> _summaries = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _summaryLock = new();
 
+    /// <summary>The most records moved to the writers' queues in one operation.</summary>
+    private const int DispatchChunk = 512;
+
+    private readonly ChunkPool _chunks = new(DispatchChunk);
     private WriterPump[] _pumps = [];
     private Task _dispatcher = Task.CompletedTask;
     private long _enqueuedSeq;
@@ -37,6 +41,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     private ProgressWaiter? _waiter;
     private long _dropped;
     private long _burstDropped;
+    private long _lastDrop;
     private string? _stage;
     private long _lastStep;
     private volatile Exception? _fault;
@@ -283,6 +288,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
             // Already logged by the failing writer; the summary below reports it.
         }
 
+        EndDropBurst(force: true);
         LogSummary();
     }
 
@@ -318,28 +324,47 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
 
     private async Task DispatchAsync()
     {
+        // Records move on to the writers in chunks of whatever is waiting, so each writer's queue costs one
+        // operation per chunk rather than per record.
         var reader = _channel.Reader;
         try
         {
             while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var item))
+                while (true)
                 {
+                    var chunk = _chunks.Rent();
+                    long lastSeq = 0;
+                    while (chunk.Count < chunk.Items.Length && reader.TryRead(out var item))
+                    {
+                        chunk.Items[chunk.Count++] = item.Record;
+                        lastSeq = item.Seq;
+                    }
+
+                    if (chunk.Count == 0)
+                    {
+                        _chunks.Return(chunk);
+                        break;
+                    }
+
                     var pumps = Volatile.Read(ref _pumps);
+                    chunk.Share(pumps.Length + 1);
                     foreach (var pump in pumps)
                     {
-                        if (!pump.TryEnqueue(item.Record))
+                        if (!pump.TryEnqueue(chunk))
                         {
                             // This writer's queue is full: wait for it (backpressure), the others keep their queues.
-                            await pump.EnqueueAsync(item.Record, _abort.Token).ConfigureAwait(false);
+                            await pump.EnqueueAsync(chunk, _abort.Token).ConfigureAwait(false);
                         }
                     }
 
+                    chunk.Release();
+
                     // Full fences on both sides (here and in WaitDispatchedAsync): a plain store followed by a load may be
                     // reordered, and then the waiter and the dispatcher could both miss each other.
-                    Interlocked.Exchange(ref _dispatchedSeq, item.Seq);
+                    Interlocked.Exchange(ref _dispatchedSeq, lastSeq);
                     var waiter = Volatile.Read(ref _waiter);
-                    if (waiter is not null && item.Seq >= waiter.Target)
+                    if (waiter is not null && lastSeq >= waiter.Target)
                     {
                         waiter.Done.TrySetResult();
                     }
@@ -380,6 +405,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
 
     private void OnDropped(Item item)
     {
+        Volatile.Write(ref _lastDrop, _time.GetTimestamp());
         Interlocked.Increment(ref _dropped);
         _metrics.Dropped.Add(1);
         if (Interlocked.Increment(ref _burstDropped) == 1)
@@ -390,8 +416,15 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         }
     }
 
-    private void EndDropBurst()
+    /// <summary>A burst ends when the queue has drained and no record was dropped for a second.</summary>
+    private void EndDropBurst(bool force = false)
     {
+        if (Interlocked.Read(ref _burstDropped) == 0
+            || (!force && _time.GetElapsedTime(Volatile.Read(ref _lastDrop)) < TimeSpan.FromSeconds(1)))
+        {
+            return;
+        }
+
         var burst = Interlocked.Exchange(ref _burstDropped, 0);
         if (burst > 0)
         {

@@ -22,6 +22,9 @@ internal sealed class WriterPump
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Channel<PumpItem> _queue;
+    private readonly int _capacity;
+    private int _queuedRecords;
+    private TaskCompletionSource? _spaceWaiter;
     private readonly ResiliencePipeline _retry;
     private readonly KeyValuePair<string, object?> _tag;
     private StageOutcome _outcome = StageOutcome.Completed;
@@ -48,12 +51,10 @@ internal sealed class WriterPump
         _logger = logger;
         _time = time;
         _tag = new("writer", name);
-        _queue = Channel.CreateBounded<PumpItem>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = false,
-        });
+        // Records arrive in chunks shared by every pump (one queue operation per chunk, not per record); the bound
+        // is counted in records, so QueueCapacity means what it says whatever the chunk sizes.
+        _capacity = options.QueueCapacity;
+        _queue = Channel.CreateUnbounded<PumpItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
         _retry = BuildRetry(options.Retry);
     }
 
@@ -65,28 +66,70 @@ internal sealed class WriterPump
 
     public long Failed => Interlocked.Read(ref _failed);
 
-    public int Queued => _queue.Reader.Count;
+    public int Queued => Volatile.Read(ref _queuedRecords);
 
     /// <summary>The error that stopped this writer; once set, the writer accepts and discards (counting) records.</summary>
     public Exception? Fault { get; private set; }
 
     public void Start(CancellationToken abort) => Completion = Task.Run(() => RunAsync(abort), CancellationToken.None);
 
-    public bool TryEnqueue(in StatsRecord record) => _queue.Writer.TryWrite(new PumpItem(record, null));
+    /// <summary>
+    /// Queues a chunk of records (read-only, shared with the other pumps) when there is room for it; an empty queue
+    /// always takes a chunk so an oversized one cannot block forever.
+    /// </summary>
+    public bool TryEnqueue(RecordChunk chunk)
+    {
+        var queued = Volatile.Read(ref _queuedRecords);
+        if (queued > 0 && queued + chunk.Count > _capacity)
+        {
+            return false;
+        }
 
-    public ValueTask EnqueueAsync(StatsRecord record, CancellationToken cancellationToken) =>
-        _queue.Writer.WriteAsync(new PumpItem(record, null), cancellationToken);
+        Interlocked.Add(ref _queuedRecords, chunk.Count);
+        if (!_queue.Writer.TryWrite(new PumpItem(chunk, null)))
+        {
+            Interlocked.Add(ref _queuedRecords, -chunk.Count);
+            throw new InvalidOperationException($"Writer '{_name}' no longer accepts records: its stage has ended.");
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues a chunk, waiting for room (this is where backpressure starts).</summary>
+    public async ValueTask EnqueueAsync(RecordChunk chunk, CancellationToken cancellationToken)
+    {
+        while (!TryEnqueue(chunk))
+        {
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _spaceWaiter, waiter);
+
+            // Re-check after publishing the waiter: the pump may have made room in between.
+            if (TryEnqueue(chunk))
+            {
+                return;
+            }
+
+            await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Completes once everything queued before this call is written and flushed.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new PumpItem(default, done)))
+        if (!_queue.Writer.TryWrite(new PumpItem(null, done)))
         {
-            await _queue.Writer.WriteAsync(new PumpItem(default, done), cancellationToken).ConfigureAwait(false);
+            throw new StatsPipelineException($"Writer '{_name}' no longer accepts a flush: its stage has ended.");
         }
 
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void ReleaseSpace(RecordChunk chunk)
+    {
+        Interlocked.Add(ref _queuedRecords, -chunk.Count);
+        chunk.Release();
+        Interlocked.Exchange(ref _spaceWaiter, null)?.TrySetResult();
     }
 
     /// <summary>No more records for this stage: drain, flush and close with <paramref name="outcome"/>.</summary>
@@ -102,12 +145,14 @@ internal sealed class WriterPump
         var batch = new List<StatsRecord>(Math.Min(_options.MaxBatchSize, 4096));
         var dirty = false;
         TaskCompletionSource? barrier = null;
+        RecordChunk? carry = null;
+        var carryOffset = 0;
         try
         {
             await ExecuteAsync("open", ct => _writer.OpenAsync(_context, ct), abort).ConfigureAwait(false);
             while (true)
             {
-                if (!reader.TryPeek(out _))
+                if (carry is null && !reader.TryPeek(out _))
                 {
                     var more = dirty
                         ? await WaitOrFlushIntervalAsync(reader, abort).ConfigureAwait(false)
@@ -125,11 +170,32 @@ internal sealed class WriterPump
                     }
                 }
 
-                while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var item))
+                while (batch.Count < _options.MaxBatchSize)
                 {
+                    if (carry is not null)
+                    {
+                        // Move what fits of the current chunk into the batch (MaxBatchSize is strict).
+                        var take = Math.Min(_options.MaxBatchSize - batch.Count, carry.Count - carryOffset);
+                        batch.AddRange(new ArraySegment<StatsRecord>(carry.Items, carryOffset, take));
+                        carryOffset += take;
+                        if (carryOffset == carry.Count)
+                        {
+                            ReleaseSpace(carry);
+                            carry = null;
+                        }
+
+                        continue;
+                    }
+
+                    if (!reader.TryRead(out var item))
+                    {
+                        break;
+                    }
+
                     if (item.Flush is null)
                     {
-                        batch.Add(item.Record);
+                        carry = item.Records;
+                        carryOffset = 0;
                         continue;
                     }
 
@@ -157,6 +223,13 @@ internal sealed class WriterPump
             Fault = e;
             barrier?.TrySetException(Failure(e));
             var lost = batch.Count + DiscardQueued(e);
+            if (carry is not null)
+            {
+                lost += carry.Count - carryOffset;
+                ReleaseSpace(carry);
+                carry = null;
+            }
+
             batch.Clear();
             AddFailed(lost);
             if (e is OperationCanceledException && abort.IsCancellationRequested)
@@ -180,7 +253,8 @@ internal sealed class WriterPump
                 }
                 else
                 {
-                    AddFailed(1);
+                    AddFailed(item.Records!.Count);
+                    ReleaseSpace(item.Records);
                 }
             }
         }
@@ -306,7 +380,8 @@ internal sealed class WriterPump
             }
             else
             {
-                count++;
+                count += item.Records!.Count;
+                ReleaseSpace(item.Records);
             }
         }
 
@@ -327,5 +402,6 @@ internal sealed class WriterPump
     private StatsPipelineException Failure(Exception error) =>
         new($"Writer '{_name}' failed: {error.Message}", error);
 
-    private readonly record struct PumpItem(StatsRecord Record, TaskCompletionSource? Flush);
+    /// <summary>A chunk of records, or a flush barrier.</summary>
+    private readonly record struct PumpItem(RecordChunk? Records, TaskCompletionSource? Flush);
 }
