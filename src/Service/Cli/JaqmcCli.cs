@@ -50,7 +50,9 @@ internal static class JaqmcCli
         if (parse.Action is ParseErrorAction)
         {
             var verb = parse.CommandResult.Command is RootCommand ? string.Empty : parse.CommandResult.Command.Name + " ";
-            await Console.Error.WriteLineAsync($"jaqmc: {parse.Errors[0].Message} (see 'jaqmc {verb}--help')").ConfigureAwait(false);
+            // "Unrecognized command or argument 'x'" says more than the "Required command was not provided" it comes with.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            await Console.Error.WriteLineAsync($"jaqmc: {error.Message.TrimEnd('.')} (see 'jaqmc {verb}--help')").ConfigureAwait(false);
             return ExitCodes.Configuration;
         }
 

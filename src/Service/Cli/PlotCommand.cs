@@ -164,9 +164,17 @@ internal static class PlotCommand
         }
 
         var multiplot = new Multiplot();
+
+        // A new Multiplot holds one empty plot of its own.
+        var initial = multiplot.GetPlots().ToArray();
         foreach (var plot in plots)
         {
             multiplot.AddPlot(plot);
+        }
+
+        foreach (var plot in initial)
+        {
+            multiplot.RemovePlot(plot);
         }
 
         multiplot.SharedAxes.ShareX(plots);
