@@ -15,7 +15,7 @@ internal static class ExportCommand
 
     public static Command Create(IReadOnlyList<string> hostArgs, CliHelp help)
     {
-        var run = new Argument<string>("run") { Description = "A run directory or .h5 file, or a run name in PostgreSQL." };
+        var run = new Argument<string>("run") { Description = "A run directory or .h5 file, or a run name in PostgreSQL." }.RejectingOptions();
         var to = new Option<string>("--to") { Description = "The format to write.", Required = true };
         to.AcceptOnlyFromAmong("csv");
         var stage = new Option<string?>("--stage") { Description = "Only this stage (default: every stage with statistics)." };

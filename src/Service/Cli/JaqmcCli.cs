@@ -52,7 +52,8 @@ internal static class JaqmcCli
             var verb = parse.CommandResult.Command is RootCommand ? string.Empty : parse.CommandResult.Command.Name + " ";
             // "Unrecognized command or argument 'x'" says more than the "Required command was not provided" it comes with.
             var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            await Console.Error.WriteLineAsync($"jaqmc: {error.Message.TrimEnd('.')} (see 'jaqmc {verb}--help')").ConfigureAwait(false);
+            var message = string.Join(' ', error.Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+            await Console.Error.WriteLineAsync($"jaqmc: {message} (see 'jaqmc {verb}--help')").ConfigureAwait(false);
             return ExitCodes.Configuration;
         }
 

@@ -12,7 +12,7 @@ internal static class PlotCommand
 
     public static Command Create(IReadOnlyList<string> hostArgs, CliHelp help)
     {
-        var run = new Argument<string>("run") { Description = "A run directory, a .csv or .h5 statistics file, or a run name in PostgreSQL." };
+        var run = new Argument<string>("run") { Description = "A run directory, a .csv or .h5 statistics file, or a run name in PostgreSQL." }.RejectingOptions();
         var keys = new Option<string>("--keys", "-k") { Description = "Comma-separated keys, one panel each.", DefaultValueFactory = _ => Energy };
         var stage = new Option<string?>("--stage") { Description = "The stage (default: train, or the named file's stage)." };
         var fromStep = new Option<long>("--from-step") { Description = "Leave out the steps before this one (the first steps of training dwarf the rest).", HelpName = "N" };

@@ -12,7 +12,7 @@ internal static class RunsCommand
 
     public static Command Create(IReadOnlyList<string> hostArgs, CliHelp help)
     {
-        var directory = new Argument<string?>("dir") { Description = "The directory tree to search (default: ./runs, when it exists).", Arity = ArgumentArity.ZeroOrOne };
+        var directory = new Argument<string?>("dir") { Description = "The directory tree to search (default: ./runs, when it exists).", Arity = ArgumentArity.ZeroOrOne }.RejectingOptions();
         var json = new Option<bool>("--json") { Description = "Print JSON (an array of runs) for scripts." };
         var connection = new Option<string?>("--connection", "-c") { Description = "Also list the runs in this PostgreSQL database (default: ConnectionStrings:Stats, when set).", HelpName = "connection-string" };
         var command = new Command("runs", "List runs: directories holding *_stats.csv|h5 or *_ckpt_* files, and runs recorded in PostgreSQL.")

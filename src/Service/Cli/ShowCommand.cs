@@ -13,7 +13,7 @@ internal static class ShowCommand
 
     public static Command Create(IReadOnlyList<string> hostArgs, CliHelp help)
     {
-        var run = new Argument<string>("run") { Description = "A run directory, or a run name in PostgreSQL." };
+        var run = new Argument<string>("run") { Description = "A run directory, or a run name in PostgreSQL." }.RejectingOptions();
         var connection = new Option<string?>("--connection", "-c") { Description = "The PostgreSQL database (default: ConnectionStrings:Stats).", HelpName = "connection-string" };
         var command = new Command("show", "Show a run: configuration, the last value of each key, the evaluation energy with its standard error, files and checkpoints.")
         {

@@ -28,30 +28,41 @@ internal sealed class TrainingProgressDisplay(ProgressTracker tracker, DisplayLo
 
         if (!run.IsCompleted)
         {
-            await AnsiConsole.Live(Render())
+            await AnsiConsole.Live(Render(LogLinesShown))
                 .AutoClear(false)
-                .Overflow(VerticalOverflow.Ellipsis)
+                .Overflow(VerticalOverflow.Visible)
                 .StartAsync(async context =>
                 {
                     while (!run.IsCompleted)
                     {
                         await Task.WhenAny(run, Task.Delay(Refresh, CancellationToken.None)).ConfigureAwait(false);
-                        context.UpdateTarget(Render(showLog: !run.IsCompleted));
+                        // The last frame stays on screen with every kept line, so nothing is printed after it.
+                        context.UpdateTarget(Render(LogLinesShown));
                     }
+
+                    context.UpdateTarget(Render(int.MaxValue));
                 })
                 .ConfigureAwait(false);
         }
-
-        foreach (var (level, text) in log.Lines)
+        else
         {
-            var color = level >= LogLevel.Error ? "red" : level == LogLevel.Warning ? "yellow" : "grey";
-            AnsiConsole.MarkupLine($"[{color}]{Markup.Escape(text)}[/]");
+            // Stopped before the first report (for example a configuration error): print what was logged.
+            foreach (var line in log.Lines)
+            {
+                AnsiConsole.MarkupLine(Format(line));
+            }
         }
 
         return await run.ConfigureAwait(false);
     }
 
-    private IRenderable Render(bool showLog = true)
+    private static string Format((LogLevel Level, string Text) line)
+    {
+        var color = line.Level >= LogLevel.Error ? "red" : line.Level == LogLevel.Warning ? "yellow" : "grey";
+        return $"[{color}]{Markup.Escape(line.Text)}[/]";
+    }
+
+    private IRenderable Render(int logLines = LogLinesShown)
     {
         var table = new Table().Border(TableBorder.Rounded).HideHeaders()
             .Title($"[bold]jaqmc train[/] {Markup.Escape(title)}")
@@ -77,14 +88,9 @@ internal sealed class TrainingProgressDisplay(ProgressTracker tracker, DisplayLo
         table.AddRow("energy", Invariant($"[bold]{p.Energy:F5}[/] Ha{mean}"));
         table.AddRow("pmove", Invariant($"{p.Pmove:F3}"));
 
-        if (!showLog)
-        {
-            return table;
-        }
-
         var lines = log.Lines;
-        var recent = lines.Skip(Math.Max(0, lines.Count - LogLinesShown))
-            .Select(l => new Markup($"[grey]{Markup.Escape(l.Text)}[/]"))
+        var recent = lines.Skip(Math.Max(0, lines.Count - logLines))
+            .Select(l => new Markup(Format(l)))
             .ToList<IRenderable>();
         return recent.Count == 0 ? table : new Rows([table, .. recent]);
     }
