@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Jaqmc.Tests.EndToEnd;
+using Jaqmc.Tests.Sinks.Postgres;
+
+namespace Jaqmc.Tests.Cli;
+
+/// <summary>The reading verbs against a run recorded in PostgreSQL (and, for comparison, in CSV).</summary>
+public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<PostgresFixture>, IAsyncLifetime
+{
+    private readonly string _schema = PostgresFixture.NewSchema();
+    private readonly string _name = "cli-he-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "jaqmc-cli-pg", Guid.NewGuid().ToString("N"));
+
+    private string RunDirectory => Path.Combine(_root, "he");
+
+    public async Task InitializeAsync()
+    {
+        using var p = await JaqmcProcess.RunAsync(
+            ["train", "-w", RunDirectory, "--name", _name, "--Writers:Postgres:Schema=" + _schema,
+             "--Training:Iterations=50", "--Evaluation:Iterations=20", "--Training:Walkers=256"],
+            new Dictionary<string, string?> { ["JAQMC_ConnectionStrings__Stats"] = server.ConnectionString });
+        Assert.True(p.ExitCode == 0, $"training failed ({p.ExitCode}):\n{p.Stdout}\n{p.Stderr}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await server.DropSchemaAsync(_schema);
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+
+    [Fact]
+    public async Task Runs_Json_ListsTheDatabaseRun()
+    {
+        using var p = await Verb("runs", "--json", "--connection", server.ConnectionString);
+
+        Assert.True(p.ExitCode == 0, p.Stderr);
+        using var json = JsonDocument.Parse(p.Stdout);
+        var run = Assert.Single(json.RootElement.EnumerateArray(), r => r.GetProperty("source").GetString() == "postgres");
+        Assert.Equal(_name, run.GetProperty("name").GetString());
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        Assert.Equal(["train", "evaluation"], run.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal([49L, 19L], run.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("lastStep").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Show_UsesConnectionStringsStats_AndPrintsTheRecordedConfiguration()
+    {
+        using var p = await JaqmcProcess.RunAsync(
+            ["show", _name, "--Writers:Postgres:Schema=" + _schema],
+            new Dictionary<string, string?> { ["JAQMC_ConnectionStrings__Stats"] = server.ConnectionString });
+
+        Assert.True(p.ExitCode == 0, p.Stderr);
+        Assert.Contains("recorded in PostgreSQL", p.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"Walkers\": \"256\"", p.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"Evaluation energy: -2\.\d{6} ± 0\.\d{6} Ha \(20 steps", p.Stdout);
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("evaluation")]
+    public async Task Export_FromPostgres_EqualsTheCsvWritersFile(string stage)
+    {
+        var output = Path.Combine(_root, "export-" + stage);
+
+        using var p = await Verb("export", _name, "--to", "csv", "--stage", stage, "-o", output, "-c", server.ConnectionString);
+
+        Assert.True(p.ExitCode == 0, p.Stderr);
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(RunDirectory, $"{stage}_stats.csv")),
+            await File.ReadAllBytesAsync(Path.Combine(output, $"{stage}_stats.csv")));
+    }
+
+    [Fact]
+    public async Task Plot_FromPostgres_WritesAPng()
+    {
+        var output = Path.Combine(_root, "pg.png");
+
+        using var p = await Verb("plot", _name, "-o", output, "-c", server.ConnectionString, "--width", "700", "--height", "400");
+
+        Assert.True(p.ExitCode == 0, p.Stderr);
+        var bytes = await File.ReadAllBytesAsync(output);
+        Assert.Equal(700, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)));
+        Assert.Equal(400, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+    }
+
+    [Fact]
+    public async Task UnknownRun_Exits1_NamingTheRunsThereAre()
+    {
+        using var p = await Verb("show", "no-such-run", "-c", server.ConnectionString);
+
+        Assert.Equal(1, p.ExitCode);
+        var line = Assert.Single(p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(_name, line, StringComparison.Ordinal);
+    }
+
+    private Task<JaqmcProcess> Verb(params string[] args) =>
+        JaqmcProcess.RunAsync([.. args, "--Writers:Postgres:Schema=" + _schema]);
+}
