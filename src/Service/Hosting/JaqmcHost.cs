@@ -26,6 +26,12 @@ public static partial class JaqmcHost
     /// </summary>
     public const string ProducerKey = "Training:Producer";
 
+    /// <summary>
+    /// The host waits this much longer than <c>Pipeline:ShutdownTimeout</c>: the pipeline enforces the deadline itself
+    /// (aborting and reporting what is left), and the margin lets it log its summary.
+    /// </summary>
+    private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(10);
+
     /// <summary>Creates a host builder with every built-in writer and the training job registered.</summary>
     /// <param name="args">Command-line arguments; <c>--Section:Key=value</c> overrides any setting.</param>
     public static HostApplicationBuilder CreateBuilder(string[] args)
@@ -63,7 +69,7 @@ public static partial class JaqmcHost
         services.AddSingleton<IValidateOptions<PipelineOptions>, KnownWritersValidator>();
         // Read the raw setting: the validated PipelineOptions must not be resolved while the host is being built.
         services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
-            host.ShutdownTimeout = configuration.GetValue($"{PipelineOptions.Section}:{nameof(PipelineOptions.ShutdownTimeout)}", TimeSpan.FromSeconds(30)) is { } t && t > TimeSpan.Zero ? t : TimeSpan.FromSeconds(30));
+            host.ShutdownTimeout = ShutdownMargin + (configuration.GetValue($"{PipelineOptions.Section}:{nameof(PipelineOptions.ShutdownTimeout)}", TimeSpan.FromSeconds(30)) is { } t && t > TimeSpan.Zero ? t : TimeSpan.FromSeconds(30)));
         services.TryAddSingleton<PipelineMetrics>();
         services.TryAddSingleton<RunConfigurationSnapshot>();
         services.TryAddSingleton<StatsPipeline>();

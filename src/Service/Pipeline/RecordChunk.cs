@@ -9,10 +9,12 @@ namespace Jaqmc.Service.Pipeline;
 /// </summary>
 internal sealed class RecordChunk
 {
-    private readonly ChunkPool _pool;
+    private readonly ChunkPool? _pool;
     private int _holders;
 
-    public RecordChunk(ChunkPool pool, int capacity)
+    /// <param name="pool">Where the chunk returns; null for a small one-off chunk left to the GC.</param>
+    /// <param name="capacity">The most records it holds.</param>
+    public RecordChunk(ChunkPool? pool, int capacity)
     {
         _pool = pool;
         Items = new StatsRecord[capacity];
@@ -29,7 +31,7 @@ internal sealed class RecordChunk
     {
         if (Interlocked.Decrement(ref _holders) == 0)
         {
-            _pool.Return(this);
+            _pool?.Return(this);
         }
     }
 }
@@ -37,6 +39,9 @@ internal sealed class RecordChunk
 /// <summary>Reusable <see cref="RecordChunk"/>s.</summary>
 internal sealed class ChunkPool(int chunkSize)
 {
+    /// <summary>Chunks kept for reuse at most; a backlog beyond that is left to the GC once written.</summary>
+    private const int MaxKept = 64;
+
     private readonly System.Collections.Concurrent.ConcurrentBag<RecordChunk> _free = [];
 
     public RecordChunk Rent() => _free.TryTake(out var chunk) ? chunk : new RecordChunk(this, chunkSize);
@@ -46,6 +51,9 @@ internal sealed class ChunkPool(int chunkSize)
         // Drop references to the value arrays so they can be collected.
         Array.Clear(chunk.Items, 0, chunk.Count);
         chunk.Count = 0;
-        _free.Add(chunk);
+        if (_free.Count < MaxKept)
+        {
+            _free.Add(chunk);
+        }
     }
 }

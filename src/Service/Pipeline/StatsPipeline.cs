@@ -11,10 +11,17 @@ namespace Jaqmc.Service.Pipeline;
 
 /// <summary>
 /// The data path from the training loop to the writers: a bounded channel the loop writes into, a dispatcher that
-/// fans each record out to every writer's own queue, and one <see cref="WriterPump"/> per writer per stage.
+/// fans records out (in shared chunks) to every writer's own queue, and one <see cref="WriterPump"/> per writer per
+/// stage.
 /// </summary>
 internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisposable
 {
+    /// <summary>The most records moved to the writers' queues in one operation.</summary>
+    private const int DispatchChunk = 512;
+
+    /// <summary>Below this many waiting records a chunk is allocated to size instead of rented (trickle mode).</summary>
+    private const int SmallChunk = 16;
+
     private readonly PipelineOptions _options;
     private readonly RunOptions _run;
     private readonly bool _isMaster;
@@ -29,16 +36,18 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     private readonly CancellationTokenSource _abort = new();
     private readonly Dictionary<string, WriterSummary> _summaries = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _summaryLock = new();
-
-    /// <summary>The most records moved to the writers' queues in one operation.</summary>
-    private const int DispatchChunk = 512;
-
     private readonly ChunkPool _chunks = new(DispatchChunk);
+
+    // Stage changes, flushes and the host's stop never overlap: the stop waits for the producer's call to finish
+    // (or for the shutdown deadline, which aborts everything and wakes the producer with an error).
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
     private WriterPump[] _pumps = [];
     private Task _dispatcher = Task.CompletedTask;
     private long _enqueuedSeq;
     private long _dispatchedSeq;
     private ProgressWaiter? _waiter;
+    private volatile Exception? _dispatcherStopped;
     private long _dropped;
     private long _burstDropped;
     private long _lastDrop;
@@ -58,7 +67,8 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         ILogger<StatsPipeline> logger,
         ILoggerFactory loggerFactory,
         TimeProvider time,
-        RunConfigurationSnapshot? runConfiguration = null)
+        RunConfigurationSnapshot? runConfiguration = null,
+        IHostApplicationLifetime? lifetime = null)
     {
         _options = options.Value;
         _run = run.Value;
@@ -83,6 +93,20 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         };
         _channel = Channel.CreateBounded<Item>(channelOptions, OnDropped);
         _metrics.Meter.CreateObservableGauge("jaqmc.writer.queue.depth", ObserveQueueDepths, "{record}", "Records waiting in the pipeline's queue and in each writer's queue.");
+
+        // The shutdown deadline starts when the host is asked to stop (Ctrl+C, SIGTERM) and covers the training
+        // loop's last checkpoint as well as the drain; when it passes, everything still waiting is aborted and reported.
+        lifetime?.ApplicationStopping.Register(() =>
+        {
+            try
+            {
+                _abort.CancelAfter(_options.ShutdownTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already disposed: nothing left to abort.
+            }
+        });
     }
 
     /// <summary>Records dropped under a drop full mode.</summary>
@@ -117,46 +141,27 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     public async ValueTask BeginStageAsync(string stage, long initialStep, CancellationToken cancellationToken)
     {
         StagePath.ValidateStage(stage);
-        if (_stage is not null)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            throw new InvalidOperationException($"Stage '{_stage}' is still open; end it before beginning '{stage}'.");
-        }
-
-        ThrowIfFaulted();
-        _stage = stage;
-        _lastStep = initialStep - 1;
-        if (!_isMaster)
-        {
-            return;
-        }
-
-        var context = new WriterContext(_run.FullWorkingDirectory, stage, initialStep, _run.EffectiveName, _runConfiguration);
-        var pumps = new List<WriterPump>();
-        foreach (var registration in _registrations)
-        {
-            var options = registration.GetOptions(_services);
-            if (!options.Enabled)
+            if (_stage is not null)
             {
-                continue;
+                throw new InvalidOperationException($"Stage '{_stage}' is still open; end it before beginning '{stage}'.");
             }
 
-            var writer = registration.Create(_services);
-            var pump = new WriterPump(registration.Name, writer, options, context, _metrics, _loggerFactory.CreateLogger($"Jaqmc.Writers.{registration.Name}"), _time);
-            pumps.Add(pump);
-            lock (_summaryLock)
+            ThrowIfStopped();
+            if (_isMaster)
             {
-                _summaries.TryAdd(registration.Name, new WriterSummary(registration.Name, 0, 0, 0, null));
+                StartPumps(new WriterContext(_run.FullWorkingDirectory, stage, initialStep, _run.EffectiveName, _runConfiguration));
             }
-        }
 
-        foreach (var pump in pumps)
+            _stage = stage;
+            _lastStep = initialStep - 1;
+        }
+        finally
         {
-            pump.Start(_abort.Token);
+            _gate.Release();
         }
-
-        Volatile.Write(ref _pumps, pumps.ToArray());
-        _logger.LogDebug("Stage '{Stage}' opened {Count} writer(s) at step {Step}", stage, pumps.Count, initialStep);
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     public ValueTask RecordAsync(StatsRecord record, CancellationToken cancellationToken)
@@ -178,23 +183,24 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         }
 
         ThrowIfFaulted();
-        _lastStep = record.Step;
         if (!_isMaster)
         {
+            _lastStep = record.Step;
             return ValueTask.CompletedTask;
         }
 
-        var item = new Item(++_enqueuedSeq, record);
+        var item = new Item(_enqueuedSeq + 1, record);
         if (_channel.Writer.TryWrite(item))
         {
+            _enqueuedSeq++;
+            _lastStep = record.Step;
             _metrics.Enqueued.Add(1);
             return ValueTask.CompletedTask;
         }
 
+        ThrowIfStopped();
         if (_options.FullMode == PipelineFullMode.Fail)
         {
-            _enqueuedSeq--;
-            _lastStep = record.Step - 1;
             throw new StatsPipelineException(
                 $"The statistics queue is full (Pipeline:Capacity={_options.Capacity}) and Pipeline:FullMode=Fail: step {record.Step} was not recorded.");
         }
@@ -210,19 +216,140 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
             return;
         }
 
-        await WaitDispatchedAsync(_enqueuedSeq, cancellationToken).ConfigureAwait(false);
-        var pumps = Volatile.Read(ref _pumps);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await WaitDispatchedAsync(_enqueuedSeq, cancellationToken).ConfigureAwait(false);
+            var pumps = Volatile.Read(ref _pumps);
             await Task.WhenAll(pumps.Select(p => p.FlushAsync(cancellationToken))).ConfigureAwait(false);
         }
         catch (StatsPipelineException e)
         {
             throw new StatsPipelineException($"Flush up to step {step} failed: {e.Message}", e);
         }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public async ValueTask EndStageAsync(StageOutcome outcome, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EndStageCoreAsync(outcome, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        ThrowIfFaulted();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        var gateTaken = false;
+        try
+        {
+            // Wait for the producer's last call (its checkpoint flush, its end of stage) to finish.
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            gateTaken = true;
+            if (_stage is not null)
+            {
+                // The producer did not end its stage (it failed or was cancelled): drain and close as interrupted.
+                await EndStageCoreAsync(StageOutcome.Interrupted, cancellationToken).ConfigureAwait(false);
+            }
+
+            _channel.Writer.TryComplete();
+            await _dispatcher.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogError("The shutdown timeout ({Timeout}) expired before every queued record was written", _options.ShutdownTimeout);
+            await AbortAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StatsPipelineException or ChannelClosedException)
+        {
+            // Reported by the failing writer or the dispatcher; the summary below says what was lost.
+        }
+        finally
+        {
+            if (gateTaken)
+            {
+                _gate.Release();
+            }
+        }
+
+        EndDropBurst(force: true);
+        LogSummary();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await AbortAsync().ConfigureAwait(false);
+        _abort.Dispose();
+    }
+
+    private void StartPumps(WriterContext context)
+    {
+        var created = new List<(StatsWriterRegistration Registration, WriterOptions Options, IStatsWriter Writer)>();
+        try
+        {
+            foreach (var registration in _registrations)
+            {
+                var options = registration.GetOptions(_services);
+                if (options.Enabled)
+                {
+                    created.Add((registration, options, registration.Create(_services)));
+                }
+            }
+        }
+        catch
+        {
+            // Nothing was started: release what was created so no file or connection leaks.
+            foreach (var (_, _, writer) in created)
+            {
+                _ = writer.DisposeAsync().AsTask();
+            }
+
+            throw;
+        }
+
+        var pumps = created
+            .Select(c => new WriterPump(c.Registration.Name, c.Writer, c.Options, context, _metrics, _loggerFactory.CreateLogger($"Jaqmc.Writers.{c.Registration.Name}"), _time))
+            .ToArray();
+        lock (_summaryLock)
+        {
+            foreach (var pump in pumps)
+            {
+                _summaries.TryAdd(pump.Name, new WriterSummary(pump.Name, 0, 0, 0, null));
+            }
+        }
+
+        foreach (var pump in pumps)
+        {
+            pump.Start(_abort.Token);
+        }
+
+        Volatile.Write(ref _pumps, pumps);
+        _logger.LogDebug("Stage '{Stage}' opened {Count} writer(s) at step {Step}", context.Stage, pumps.Length, context.InitialStep);
+    }
+
+    private async ValueTask EndStageCoreAsync(StageOutcome outcome, CancellationToken cancellationToken)
     {
         if (_stage is null)
         {
@@ -251,59 +378,25 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         {
             _stage = null;
         }
-
-        ThrowIfFaulted();
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>The deadline passed: stop every pump and the dispatcher, and count what is left as still queued.</summary>
+    private async Task AbortAsync()
     {
-        if (_stopped)
+        await _abort.CancelAsync().ConfigureAwait(false);
+        _channel.Writer.TryComplete();
+        var pumps = Volatile.Read(ref _pumps);
+        foreach (var pump in pumps)
         {
-            return;
+            pump.Complete(StageOutcome.Interrupted);
         }
 
-        _stopped = true;
-        try
+        await Task.WhenAll(pumps.Select(p => p.Completion).Append(_dispatcher)).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None)
+            .ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        if (pumps.Length > 0 && Interlocked.Exchange(ref _pumps, []) == pumps)
         {
-            if (_stage is not null)
-            {
-                // The producer did not end its stage (it failed or was cancelled): drain and close as interrupted.
-                await EndStageAsync(StageOutcome.Interrupted, cancellationToken).ConfigureAwait(false);
-            }
-
-            _channel.Writer.TryComplete();
-            await _dispatcher.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            _logger.LogError("The shutdown timeout ({Timeout}) expired before every queued record was written", _options.ShutdownTimeout);
-            await _abort.CancelAsync().ConfigureAwait(false);
-            var pumps = Volatile.Read(ref _pumps);
-            await Task.WhenAll(pumps.Select(p => p.Completion)).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None)
-                .ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             Accumulate(pumps, stillQueuedInPipeline: _channel.Reader.Count);
         }
-        catch (StatsPipelineException)
-        {
-            // Already logged by the failing writer; the summary below reports it.
-        }
-
-        EndDropBurst(force: true);
-        LogSummary();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _channel.Writer.TryComplete();
-        await _abort.CancelAsync().ConfigureAwait(false);
-        await _dispatcher.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        _abort.Dispose();
     }
 
     private async ValueTask WaitAndWriteAsync(Item item, CancellationToken cancellationToken)
@@ -312,13 +405,13 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         {
             await _channel.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (ChannelClosedException e)
         {
-            _enqueuedSeq--;
-            _lastStep = item.Record.Step - 1;
-            throw;
+            throw new StatsPipelineException($"Step {item.Record.Step} was not recorded: the statistics pipeline has stopped ({_dispatcherStopped?.Message ?? "shutdown"}).", e);
         }
 
+        _enqueuedSeq++;
+        _lastStep = item.Record.Step;
         _metrics.Enqueued.Add(1);
     }
 
@@ -327,13 +420,20 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         // Records move on to the writers in chunks of whatever is waiting, so each writer's queue costs one
         // operation per chunk rather than per record.
         var reader = _channel.Reader;
+        Exception? stopped = null;
         try
         {
             while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
             {
                 while (true)
                 {
-                    var chunk = _chunks.Rent();
+                    var waiting = reader.Count;
+                    if (waiting == 0)
+                    {
+                        break;
+                    }
+
+                    var chunk = waiting < SmallChunk ? new RecordChunk(null, waiting) : _chunks.Rent();
                     long lastSeq = 0;
                     while (chunk.Count < chunk.Items.Length && reader.TryRead(out var item))
                     {
@@ -341,24 +441,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                         lastSeq = item.Seq;
                     }
 
-                    if (chunk.Count == 0)
-                    {
-                        _chunks.Return(chunk);
-                        break;
-                    }
-
-                    var pumps = Volatile.Read(ref _pumps);
-                    chunk.Share(pumps.Length + 1);
-                    foreach (var pump in pumps)
-                    {
-                        if (!pump.TryEnqueue(chunk))
-                        {
-                            // This writer's queue is full: wait for it (backpressure), the others keep their queues.
-                            await pump.EnqueueAsync(chunk, _abort.Token).ConfigureAwait(false);
-                        }
-                    }
-
-                    chunk.Release();
+                    await FanOutAsync(chunk).ConfigureAwait(false);
 
                     // Full fences on both sides (here and in WaitDispatchedAsync): a plain store followed by a load may be
                     // reordered, and then the waiter and the dispatcher could both miss each other.
@@ -375,7 +458,53 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
-            // Shutdown timeout: what is left is reported by StopAsync.
+            stopped = new StatsPipelineException($"the shutdown timeout ({_options.ShutdownTimeout}) expired");
+        }
+        catch (Exception e)
+        {
+            stopped = e;
+            _fault ??= new StatsPipelineException($"The statistics dispatcher failed: {e.Message}", e);
+            _logger.LogError(e, "The statistics dispatcher failed: {Error}", e.Message);
+        }
+        finally
+        {
+            // Whatever waits on the dispatcher must learn that it has stopped, or the training loop would hang.
+            _dispatcherStopped = stopped ?? new StatsPipelineException("the statistics pipeline has stopped");
+            _channel.Writer.TryComplete();
+            Volatile.Read(ref _waiter)?.Done.TrySetException(new StatsPipelineException($"Records could not reach the writers: {_dispatcherStopped.Message}."));
+        }
+    }
+
+    private async ValueTask FanOutAsync(RecordChunk chunk)
+    {
+        var pumps = Volatile.Read(ref _pumps);
+        chunk.Share(pumps.Length + 1);
+        var reached = 0;
+        try
+        {
+            for (; reached < pumps.Length; reached++)
+            {
+                if (!pumps[reached].TryEnqueue(chunk))
+                {
+                    // This writer's queue is full: wait for it (backpressure), the others keep their queues.
+                    await pumps[reached].EnqueueAsync(chunk, _abort.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Aborted mid fan-out: the writers not reached never got these records; count them as still queued.
+            for (var i = reached; i < pumps.Length; i++)
+            {
+                pumps[i].CountAbandoned(chunk.Count);
+                chunk.Release();
+            }
+
+            throw;
+        }
+        finally
+        {
+            chunk.Release();
         }
     }
 
@@ -392,6 +521,10 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         {
             waiter.Done.TrySetResult();
         }
+        else if (_dispatcherStopped is { } stopped)
+        {
+            waiter.Done.TrySetException(new StatsPipelineException($"Records could not reach the writers: {stopped.Message}."));
+        }
 
         try
         {
@@ -399,7 +532,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         }
         finally
         {
-            Volatile.Write(ref _waiter, null);
+            Interlocked.CompareExchange(ref _waiter, null, waiter);
         }
     }
 
@@ -432,6 +565,14 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         }
     }
 
+    private void ThrowIfStopped()
+    {
+        if (_dispatcherStopped is { } stopped)
+        {
+            throw new StatsPipelineException($"The statistics pipeline has stopped: {stopped.Message}.", stopped);
+        }
+    }
+
     private void ThrowIfFaulted()
     {
         if (_fault is not null)
@@ -458,7 +599,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                 var summary = _summaries[pump.Name];
                 summary.Written += pump.Written;
                 summary.Failed += pump.Failed;
-                summary.StillQueued += pump.Queued + stillQueuedInPipeline;
+                summary.StillQueued += pump.Queued + pump.Abandoned + stillQueuedInPipeline;
                 summary.Error ??= pump.Fault?.Message;
                 if (pump.Fault is not null && _fault is null)
                 {

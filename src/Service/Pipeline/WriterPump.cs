@@ -32,6 +32,8 @@ internal sealed class WriterPump
     private int _outageRetries;
     private string? _outageError;
     private long _written;
+    private long _abandoned;
+    private long _dirtySince;
     private long _failed;
 
     public WriterPump(
@@ -67,6 +69,9 @@ internal sealed class WriterPump
     public long Failed => Interlocked.Read(ref _failed);
 
     public int Queued => Volatile.Read(ref _queuedRecords);
+
+    /// <summary>Records the dispatcher could not hand to this writer because the shutdown deadline passed.</summary>
+    public long Abandoned => Interlocked.Read(ref _abandoned);
 
     /// <summary>The error that stopped this writer; once set, the writer accepts and discards (counting) records.</summary>
     public Exception? Fault { get; private set; }
@@ -124,6 +129,8 @@ internal sealed class WriterPump
 
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    public void CountAbandoned(int count) => Interlocked.Add(ref _abandoned, count);
 
     private void ReleaseSpace(RecordChunk chunk)
     {
@@ -212,7 +219,18 @@ internal sealed class WriterPump
                 if (batch.Count > 0)
                 {
                     await WriteBatchAsync(batch, abort).ConfigureAwait(false);
-                    dirty = true;
+                    if (!dirty)
+                    {
+                        dirty = true;
+                        _dirtySince = _time.GetTimestamp();
+                    }
+                }
+
+                // FlushInterval bounds how long a written record may stay unflushed, even while records keep coming.
+                if (dirty && _time.GetElapsedTime(_dirtySince) >= _options.FlushInterval)
+                {
+                    await ExecuteAsync("flush", ct => _writer.FlushAsync(ct), abort).ConfigureAwait(false);
+                    dirty = false;
                 }
             }
 
@@ -244,18 +262,26 @@ internal sealed class WriterPump
                     _name, _context.Stage, e.Message, lost);
             }
 
-            // Keep accepting (and counting) records so the dispatcher and the other writers are never blocked.
-            await foreach (var item in reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            // Keep accepting (and counting) records so the dispatcher and the other writers are never blocked,
+            // until the stage ends or the shutdown deadline passes.
+            try
             {
-                if (item.Flush is not null)
+                await foreach (var item in reader.ReadAllAsync(abort).ConfigureAwait(false))
                 {
-                    item.Flush.TrySetException(Failure(e));
+                    if (item.Flush is not null)
+                    {
+                        item.Flush.TrySetException(Failure(e));
+                    }
+                    else
+                    {
+                        AddFailed(item.Records!.Count);
+                        ReleaseSpace(item.Records);
+                    }
                 }
-                else
-                {
-                    AddFailed(item.Records!.Count);
-                    ReleaseSpace(item.Records);
-                }
+            }
+            catch (OperationCanceledException)
+            {
+                AddFailed(DiscardQueued(e));
             }
         }
         finally
@@ -276,7 +302,8 @@ internal sealed class WriterPump
     {
         // Idle with unflushed records: flush when FlushInterval passes without new records.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        timeout.CancelAfter(_options.FlushInterval);
+        var remaining = _options.FlushInterval - _time.GetElapsedTime(_dirtySince);
+        timeout.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
         try
         {
             return await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
@@ -330,7 +357,10 @@ internal sealed class WriterPump
         {
             builder.AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                // A writer's own timeout (an OperationCanceledException we did not ask for) is transient too.
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } error
+                    && (IsTransient(error) || (error is OperationCanceledException && !args.Context.CancellationToken.IsCancellationRequested))),
                 MaxRetryAttempts = retry.MaxAttempts < 0 ? int.MaxValue : retry.MaxAttempts,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

@@ -17,6 +17,8 @@ public sealed class RecordingStore
 
     public int Opened;
 
+    public int Flushes;
+
     public int Closed;
 
     public StageOutcome? LastOutcome { get; set; }
@@ -83,6 +85,7 @@ public sealed class RecordingWriter(RecordingWriterOptions options) : StatsWrite
     protected override ValueTask OnFlushAsync(CancellationToken cancellationToken)
     {
         _store.FlushedThrough = _store.LastWritten;
+        Interlocked.Increment(ref _store.Flushes);
         return ValueTask.CompletedTask;
     }
 

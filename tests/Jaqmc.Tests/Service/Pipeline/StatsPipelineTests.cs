@@ -288,6 +288,43 @@ public sealed class StatsPipelineTests
         Assert.Equal(123, byWriter["B"]);
     }
 
+    [Fact]
+    public async Task FlushInterval_BoundsHowLongWrittenRecordsStayUnflushed_EvenWhileRecordsKeepComing()
+    {
+        await using var h = await PipelineHarness.StartAsync(new() { ["Writers:A:FlushInterval"] = "00:00:00.200" });
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        var watch = Stopwatch.StartNew();
+        for (var s = 0; watch.Elapsed < TimeSpan.FromSeconds(1.2); s++)
+        {
+            await h.Pipeline.RecordAsync(PipelineHarness.Record(s), CancellationToken.None);
+            await Task.Delay(5);
+        }
+
+        // About one flush per 200 ms of a steady trickle (never one per record, never none until the end).
+        Assert.InRange(h.A.Flushes, 3, 12);
+        Assert.True(h.A.FlushedThrough > 0);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ShutdownDeadline_WakesAProducerWaitingOnAStalledWriter_WithAnError()
+    {
+        await using var h = await PipelineHarness.StartAsync(
+            new() { ["Writers:A:QueueCapacity"] = "2", ["Pipeline:Capacity"] = "2" },
+            (a, _) => a.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        var producing = h.ProduceAsync(0, 100);
+        await Task.Delay(200);
+        Assert.False(producing.IsCompleted, "the producer should be waiting on the stalled writer");
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await h.Pipeline.StopAsync(deadline.Token);
+
+        await Assert.ThrowsAsync<StatsPipelineException>(() => producing.WaitAsync(Patience));
+        var summary = Assert.Single(h.Pipeline.Summaries, s => s.Writer == "A");
+        Assert.True(summary.Failed + summary.StillQueued > 0);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var watch = Stopwatch.StartNew();
