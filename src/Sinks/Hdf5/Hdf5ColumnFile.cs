@@ -44,7 +44,8 @@ internal sealed class Hdf5ColumnFile : IDisposable
                 Hdf5Api.WriteInt64Attribute(file, Hdf5Layout.FormatAttribute, Hdf5Layout.FormatVersion);
                 Hdf5Api.WriteStringAttribute(file, Hdf5Layout.WriterAttribute, $"Jaqmc.NET {Hdf5Library.WriterVersion} (HDF5 {Hdf5Library.Globals.Version})");
                 Hdf5Api.WriteStringAttribute(file, Hdf5Layout.StageAttribute, stage);
-                var step = Hdf5Api.CreateDataset(file, Hdf5Layout.StepDataset, 0, StepChunkRows(chunkSize), -1L);
+                // `step` chunks are long (see Append): without a chunk cache each append writes only its rows to them.
+                var step = Hdf5Api.CreateDataset(file, Hdf5Layout.StepDataset, 0, StepChunkRows(chunkSize), -1L, uncached: true);
                 var result = new Hdf5ColumnFile(file, step, chunkSize);
                 Hdf5Api.Flush(file);
                 return result;
@@ -155,7 +156,7 @@ internal sealed class Hdf5ColumnFile : IDisposable
                     $"'{path}' is an HDF5 file but not a statistics file of format {Hdf5Layout.FormatVersion} (format attribute: {format?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
             }
 
-            result = new Hdf5ColumnFile(file, Hdf5Api.OpenDataset(file, Hdf5Layout.StepDataset), chunkSize);
+            result = new Hdf5ColumnFile(file, Hdf5Api.OpenDataset(file, Hdf5Layout.StepDataset, uncached: true), chunkSize);
             var length = Hdf5Api.Length(result._step);
             foreach (var name in Hdf5Api.RootNames(file))
             {
