@@ -44,7 +44,8 @@ internal sealed class Hdf5ColumnFile : IDisposable
                 Hdf5Api.WriteInt64Attribute(file, Hdf5Layout.FormatAttribute, Hdf5Layout.FormatVersion);
                 Hdf5Api.WriteStringAttribute(file, Hdf5Layout.WriterAttribute, $"Jaqmc.NET {Hdf5Library.WriterVersion} (HDF5 {Hdf5Library.Globals.Version})");
                 Hdf5Api.WriteStringAttribute(file, Hdf5Layout.StageAttribute, stage);
-                var step = Hdf5Api.CreateDataset(file, Hdf5Layout.StepDataset, 0, chunkSize, -1L);
+                // `step` chunks are long (see Append): without a chunk cache each append writes only its rows to them.
+                var step = Hdf5Api.CreateDataset(file, Hdf5Layout.StepDataset, 0, StepChunkRows(chunkSize), -1L, uncached: true);
                 var result = new Hdf5ColumnFile(file, step, chunkSize);
                 Hdf5Api.Flush(file);
                 return result;
@@ -110,7 +111,20 @@ internal sealed class Hdf5ColumnFile : IDisposable
                 copy.CopyRowsFrom(old, keep, path);
             }
 
+            // Both files are closed (H5Fclose) here: nothing of the new file is left in HDF5's caches and the old
+            // one was only read. Check the new file as a reader will see it, make it durable, and only then let it
+            // replace the old one in a single rename (the old file is never written to).
+            using (var check = Open(fresh, readOnly: true, chunkSize))
+            {
+                if (check.Length != keep)
+                {
+                    throw new Hdf5Exception($"The resumed copy '{fresh}' holds {check.Length} rows instead of {keep}.");
+                }
+            }
+
+            FileDurability.Sync(fresh);
             File.Move(fresh, path, overwrite: true);
+            FileDurability.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             return Open(path, readOnly: false, chunkSize);
         }
     }
@@ -142,7 +156,7 @@ internal sealed class Hdf5ColumnFile : IDisposable
                     $"'{path}' is an HDF5 file but not a statistics file of format {Hdf5Layout.FormatVersion} (format attribute: {format?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
             }
 
-            result = new Hdf5ColumnFile(file, Hdf5Api.OpenDataset(file, Hdf5Layout.StepDataset), chunkSize);
+            result = new Hdf5ColumnFile(file, Hdf5Api.OpenDataset(file, Hdf5Layout.StepDataset, uncached: true), chunkSize);
             var length = Hdf5Api.Length(result._step);
             foreach (var name in Hdf5Api.RootNames(file))
             {
@@ -242,11 +256,31 @@ internal sealed class Hdf5ColumnFile : IDisposable
     }
 
     /// <summary>
-    /// Appends the buffered rows. Value columns are written and flushed before the <c>step</c> column grows, so a
-    /// crash at any moment leaves <c>step</c> no longer than the rows whose values reached the file, and readers
-    /// that take the shortest dataset see only complete rows. On failure every dataset is set back to
-    /// <see cref="Length"/>, so a retry rewrites the same rows at the same place.
+    /// Appends the buffered rows so that a kill at any moment leaves every row before the shortest dataset's end
+    /// exact and readable. On failure every dataset is set back to <see cref="Length"/>, so a retry rewrites the
+    /// same rows at the same place.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// HDF5's default format has no journal: <c>H5Fflush</c> writes raw data, then dirty metadata (object headers,
+    /// chunk B-tree nodes) one entry at a time, and the superblock, whose end-of-allocation address bounds every
+    /// read, last. A kill inside a flush can therefore leave a dataset whose new length reached the file while the
+    /// B-tree entry of a chunk allocated in that flush did not (its rows read as the fill value) or while the
+    /// superblock still ends before that chunk (h5py fails with "addr overflow"). Such a half-written flush is
+    /// harmless only for rows that no reader trusts yet, that is rows at or beyond the shortest dataset's end.
+    /// </para>
+    /// <para>
+    /// So rows are committed in pieces of two flushes each. The first flush grows the "leading" datasets and may
+    /// allocate chunks while the other ("gating") datasets still end before the piece, so no reader trusts its rows;
+    /// the second grows the gating datasets, and a piece never makes a gating dataset enter a chunk it has not used
+    /// before: their chunks are already allocated and recorded, the superblock already covers them, and the commit
+    /// changes only raw data in place and the lengths in the object headers. Value datasets use chunks of
+    /// <c>chunkSize</c> rows and <c>step</c> chunks of <see cref="StepChunkRows"/> rows, so their chunk boundaries
+    /// almost never coincide: a piece that starts a new <c>step</c> chunk leads with <c>step</c> and is gated by the
+    /// values, every other piece leads with the values and is gated by <c>step</c>. (Where both grids start a chunk at
+    /// the same row, as at row 0 of a new file, no order avoids a fresh allocation in the commit.)
+    /// </para>
+    /// </remarks>
     public void Append(Hdf5RowBuffer buffer)
     {
         lock (Hdf5Library.Sync)
@@ -264,21 +298,44 @@ internal sealed class Hdf5ColumnFile : IDisposable
                 return;
             }
 
-            var newLength = Length + (ulong)buffer.Count;
+            var start = Length;
+            var end = Length + (ulong)buffer.Count;
+            var stepChunk = (ulong)StepChunkRows(_chunkSize);
+            var valueChunk = (ulong)_chunkSize;
             try
             {
-                for (var i = 0; i < _columns.Count; i++)
+                for (var from = start; from < end;)
                 {
-                    Hdf5Api.SetLength(_columns[i], newLength);
-                    Hdf5Api.Write(_columns[i], Length, buffer.Column(i));
-                }
+                    var startsStepChunk = from % stepChunk == 0;
+                    var startsValueChunk = from % valueChunk == 0;
+                    ulong to;
+                    if (startsStepChunk && !startsValueChunk)
+                    {
+                        // `step` enters a new chunk: it leads, and the values (whose current chunk is allocated) gate
+                        // up to their next chunk boundary.
+                        to = Math.Min(end, NextMultiple(from, valueChunk));
+                        WriteStep(buffer, start, from, to);
+                        Hdf5Api.Flush(_file);
+                        WriteValues(buffer, start, from, to);
+                        FaultInjection?.Invoke("values");
+                        FaultInjection?.Invoke("step");
+                        Hdf5Api.Flush(_file);
+                    }
+                    else
+                    {
+                        // The values lead (they may enter new chunks) and `step`, whose current chunk is allocated,
+                        // gates up to its next chunk boundary.
+                        to = Math.Min(end, NextMultiple(from, stepChunk));
+                        WriteValues(buffer, start, from, to);
+                        Hdf5Api.Flush(_file);
+                        FaultInjection?.Invoke("values");
+                        WriteStep(buffer, start, from, to);
+                        FaultInjection?.Invoke("step");
+                        Hdf5Api.Flush(_file);
+                    }
 
-                Hdf5Api.Flush(_file);
-                FaultInjection?.Invoke("values");
-                Hdf5Api.SetLength(_step, newLength);
-                Hdf5Api.Write(_step, Length, buffer.Steps);
-                FaultInjection?.Invoke("step");
-                Hdf5Api.Flush(_file);
+                    from = to;
+                }
             }
             catch
             {
@@ -286,8 +343,40 @@ internal sealed class Hdf5ColumnFile : IDisposable
                 throw;
             }
 
-            Length = newLength;
+            Length = end;
         }
+    }
+
+    /// <summary>
+    /// Rows per chunk of the <c>step</c> dataset: 16 × <paramref name="chunkSize"/> + 1, whose multiples meet those
+    /// of <paramref name="chunkSize"/> only every chunkSize × (16 × chunkSize + 1) rows (every 268 million rows at the
+    /// default 4096); see <see cref="Append"/>.
+    /// </summary>
+    internal static int StepChunkRows(int chunkSize)
+    {
+        var rows = (16L * chunkSize) + 1;
+
+        // HDF5 chunks must stay below 4 GiB; fall back to chunkSize + 1 (still coprime with chunkSize).
+        return rows <= (1 << 26) ? (int)rows : (chunkSize < int.MaxValue ? chunkSize + 1 : chunkSize - 1);
+    }
+
+    private static ulong NextMultiple(ulong value, ulong of) => ((value / of) + 1) * of;
+
+    private void WriteValues(Hdf5RowBuffer buffer, ulong start, ulong from, ulong to)
+    {
+        var offset = (int)(from - start);
+        var count = (int)(to - from);
+        for (var i = 0; i < _columns.Count; i++)
+        {
+            Hdf5Api.SetLength(_columns[i], to);
+            Hdf5Api.Write(_columns[i], from, buffer.Column(i).Slice(offset, count));
+        }
+    }
+
+    private void WriteStep(Hdf5RowBuffer buffer, ulong start, ulong from, ulong to)
+    {
+        Hdf5Api.SetLength(_step, to);
+        Hdf5Api.Write(_step, from, buffer.Steps.Slice((int)(from - start), (int)(to - from)));
     }
 
     /// <inheritdoc />

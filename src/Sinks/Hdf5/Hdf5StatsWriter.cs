@@ -18,14 +18,18 @@ namespace Jaqmc.Sinks.Hdf5;
 /// dataset carries its key verbatim in its <c>key</c> attribute.
 /// </para>
 /// <para>
-/// Each append writes and flushes the value datasets before the <c>step</c> dataset grows, so after a crash the
-/// complete rows are those before the shortest dataset's end (readers: <c>n = min(len(d) for d in f.values())</c>).
+/// Each append grows the datasets in two flushes, so that after a crash the complete rows are those before the
+/// shortest dataset's end (readers: <c>n = min(len(d) for d in f.values())</c>): the flush that makes rows complete
+/// never allocates a chunk for them (HDF5 writes a flush's metadata in no crash-safe order and the superblock last;
+/// see <see cref="Hdf5ColumnFile.Append"/>). The <c>step</c> dataset's chunks are therefore longer than the value
+/// datasets' (16 × <see cref="Hdf5WriterOptions.ChunkSize"/> + 1 rows).
 /// Steps must not be negative: <c>step</c>'s fill value is -1, which marks a row whose step never reached the file.
 /// File locking is off, so h5py can open the file while the run goes on and sees the rows up to the last flush.
 /// </para>
 /// <para>
-/// On resume (initial step k &gt; 0) the valid rows before step k are copied into a fresh file that atomically
-/// replaces the old one. A file that cannot be read as a statistics file is renamed aside
+/// On resume (initial step k &gt; 0) the valid rows before step k are copied into a fresh file
+/// (<c>.h5.resume</c>), which is closed, checked, fsynced and then atomically renamed over the old one; the old file
+/// is only ever read, so a kill at any point of a resume leaves either it or the complete new file. A file that cannot be read as a statistics file is renamed aside
 /// (<c>.corrupt-yyyyMMddTHHmmss</c>) with a warning, never deleted; with k = 0 the file is started afresh.
 /// Requires the HDF5 1.10+ C library (Debian/Ubuntu: <c>libhdf5-103-1</c>).
 /// </para>

@@ -61,7 +61,11 @@ internal static unsafe class Hdf5Api
     /// Creates a one-dimensional, chunked, unlimited dataset of <paramref name="length"/> elements whose unwritten
     /// elements read as <paramref name="fill"/>.
     /// </summary>
-    public static Hdf5Handle CreateDataset<T>(Hdf5Handle file, string name, ulong length, int chunkSize, T fill)
+    /// <remarks>
+    /// With <paramref name="uncached"/> the dataset gets no chunk cache: writes to an allocated chunk go straight to
+    /// the file (only the rows written, not the whole chunk at every flush), which suits long chunks.
+    /// </remarks>
+    public static Hdf5Handle CreateDataset<T>(Hdf5Handle file, string name, ulong length, int chunkSize, T fill, bool uncached = false)
         where T : unmanaged
     {
         var type = TypeOf<T>();
@@ -73,15 +77,39 @@ internal static unsafe class Hdf5Api
         H5.Check(H5.H5Pset_chunk(create.Id, 1, &chunk), "H5Pset_chunk");
         H5.Check(H5.H5Pset_fill_value(create.Id, type, &fill), "H5Pset_fill_value");
         using var link = Utf8LinkList();
+        using var access = DatasetAccess(uncached);
         return Hdf5Handle.Wrap(
-            H5.H5Dcreate2(file.Id, name, type, space.Id, link.Id, create.Id, H5.Default),
+            H5.H5Dcreate2(file.Id, name, type, space.Id, link.Id, create.Id, access.Id),
             Hdf5Kind.Dataset,
             $"H5Dcreate2('{name}')");
     }
 
     /// <summary>Opens a dataset of the root group.</summary>
-    public static Hdf5Handle OpenDataset(Hdf5Handle file, string name) =>
-        Hdf5Handle.Wrap(H5.H5Dopen2(file.Id, name, H5.Default), Hdf5Kind.Dataset, $"H5Dopen2('{name}')");
+    public static Hdf5Handle OpenDataset(Hdf5Handle file, string name, bool uncached = false)
+    {
+        using var access = DatasetAccess(uncached);
+        return Hdf5Handle.Wrap(H5.H5Dopen2(file.Id, name, access.Id), Hdf5Kind.Dataset, $"H5Dopen2('{name}')");
+    }
+
+    private static Hdf5Handle DatasetAccess(bool uncached)
+    {
+        var list = Hdf5Handle.Wrap(H5.H5Pcreate(G.DatasetAccess), Hdf5Kind.PropertyList, "H5Pcreate(dataset access)");
+        try
+        {
+            if (uncached)
+            {
+                // 0 bytes: no chunk is kept (1 slot avoids an empty hash table); -1 = H5D_CHUNK_CACHE_W0_DEFAULT.
+                H5.Check(H5.H5Pset_chunk_cache(list.Id, 1, 0, -1.0), "H5Pset_chunk_cache");
+            }
+
+            return list;
+        }
+        catch
+        {
+            list.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The length of a one-dimensional dataset.</summary>
     /// <exception cref="Hdf5Exception">The dataset is not one-dimensional.</exception>

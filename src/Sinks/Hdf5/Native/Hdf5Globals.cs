@@ -5,6 +5,7 @@ namespace Jaqmc.Sinks.Hdf5.Native;
 /// <param name="NativeInt64"><c>H5T_NATIVE_INT64</c>.</param>
 /// <param name="CString"><c>H5T_C_S1</c>, the base of string types.</param>
 /// <param name="DatasetCreate"><c>H5P_DATASET_CREATE</c> property list class.</param>
+/// <param name="DatasetAccess"><c>H5P_DATASET_ACCESS</c> property list class.</param>
 /// <param name="FileAccess"><c>H5P_FILE_ACCESS</c> property list class.</param>
 /// <param name="LinkCreate"><c>H5P_LINK_CREATE</c> property list class.</param>
 /// <param name="Version">The library's version, such as 1.10.8.</param>
@@ -17,6 +18,7 @@ internal sealed record Hdf5Globals(
     long NativeInt64,
     long CString,
     long DatasetCreate,
+    long DatasetAccess,
     long FileAccess,
     long LinkCreate,
     string Version,

@@ -89,6 +89,7 @@ internal static class Hdf5Library
                 NativeInt64: Read("H5T_NATIVE_INT64_g"),
                 CString: Read("H5T_C_S1_g"),
                 DatasetCreate: Read("H5P_CLS_DATASET_CREATE_ID_g"),
+                DatasetAccess: Read("H5P_CLS_DATASET_ACCESS_ID_g"),
                 FileAccess: Read("H5P_CLS_FILE_ACCESS_ID_g"),
                 LinkCreate: Read("H5P_CLS_LINK_CREATE_ID_g"),
                 Version: ReadVersion(),

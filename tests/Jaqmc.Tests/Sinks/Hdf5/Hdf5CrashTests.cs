@@ -17,7 +17,7 @@ public sealed class Hdf5CrashTests : IDisposable
 {
     // Fixed so a failure reproduces; JAQMC_CRASH_SEED overrides it to explore other kill moments.
     private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("JAQMC_CRASH_SEED"), out var seed) ? seed : 20261125;
-    private const int Kills = 20;
+    private const int Kills = 32;
 
     /// <summary>
     /// Checks the file with h5py: steps 0..n-1 and, per key dataset, the child's formula
@@ -77,11 +77,20 @@ public sealed class Hdf5CrashTests : IDisposable
         _output.WriteLine($"seed {Seed}");
         long initialStep = 0;
         var clock = Stopwatch.StartNew();
+        var openMs = 50.0;
         for (var kill = 0; kill < Kills; kill++)
         {
-            // Most kills land while rows stream in; every fourth may land during start-up or the resume cut.
-            var waitForReady = kill % 4 != 3;
-            var delay = waitForReady ? random.Next(0, 400) : random.Next(50, 300);
+            // Kinds of kill, in turn: while rows stream in; right after the open (the first appends to a resumed
+            // file); inside the open itself (on resume: the copy of the valid rows into a fresh file, its close,
+            // fsync and rename), aimed with the duration of the previous open; anywhere from process start.
+            var kind = (Kind)(kill % 4);
+            var delay = kind switch
+            {
+                Kind.Streaming => random.Next(0, 400),
+                Kind.AfterOpen => random.Next(0, 30),
+                Kind.InsideOpen => random.Next(0, (int)Math.Max(1, openMs) + 1),
+                _ => random.Next(50, 300),
+            };
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var arg in new[] { child, _directory, initialStep.ToString(CultureInfo.InvariantCulture), kill.ToString(CultureInfo.InvariantCulture) })
             {
@@ -91,10 +100,17 @@ public sealed class Hdf5CrashTests : IDisposable
             using (var process = Process.Start(info)!)
             {
                 var stderr = process.StandardError.ReadToEndAsync();
-                if (waitForReady)
+                if (kind != Kind.FromStart)
                 {
                     var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-                    Assert.True(line == "ready", $"kill {kill}: the child did not start: {line} {(process.HasExited ? await stderr : string.Empty)}");
+                    Assert.True(line == "opening", $"kill {kill}: the child did not start: {line} {(process.HasExited ? await stderr : string.Empty)}");
+                }
+
+                if (kind is Kind.Streaming or Kind.AfterOpen)
+                {
+                    var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                    Assert.True(line?.StartsWith("ready ", StringComparison.Ordinal) == true, $"kill {kill}: the child did not open the file: {line} {(process.HasExited ? await stderr : string.Empty)}");
+                    openMs = double.Parse(line!["ready ".Length..], CultureInfo.InvariantCulture);
                 }
 
                 await Task.Delay(delay);
@@ -105,11 +121,17 @@ public sealed class Hdf5CrashTests : IDisposable
                 await process.WaitForExitAsync();
             }
 
-            var (length, lengths) = Check($"kill {kill} (initial step {initialStep}, {delay} ms{(waitForReady ? " after ready" : " after start")})");
+            var when = kind switch
+            {
+                Kind.Streaming or Kind.AfterOpen => "after ready",
+                Kind.InsideOpen => "after opening",
+                _ => "after start",
+            };
+            var (length, lengths) = Check($"kill {kill} (initial step {initialStep}, {delay} ms {when})");
             Assert.True(length >= initialStep, $"kill {kill}: the file lost rows before the resume step {initialStep}: {length} rows");
             Assert.Equal(length, Hdf5StatsReader.Read(FilePath).Steps.LongLength);
             Assert.Empty(Directory.GetFiles(_directory, "*.corrupt-*"));
-            _output.WriteLine($"kill {kill}: initial step {initialStep}, killed {delay} ms {(waitForReady ? "after ready" : "after start")}, {length} valid rows, lengths {string.Join(" ", lengths.Distinct())}");
+            _output.WriteLine($"kill {kill}: initial step {initialStep}, killed {delay} ms {when} (last open took {openMs:F0} ms), {length} valid rows, lengths {string.Join(" ", lengths.Distinct())}");
 
             initialStep = random.Next(0, (int)Math.Min(length, int.MaxValue - 1) + 1);
         }
@@ -132,6 +154,14 @@ public sealed class Hdf5CrashTests : IDisposable
         Assert.All(finalLengths, l => Assert.Equal(final, l));
         Assert.Equal(Enumerable.Range(0, (int)final).Select(s => (long)s), Hdf5StatsReader.Read(FilePath).Steps);
         _output.WriteLine($"{Kills} kills in {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private enum Kind
+    {
+        Streaming,
+        AfterOpen,
+        InsideOpen,
+        FromStart,
     }
 
     private (long Length, long[] Lengths) Check(string when)
