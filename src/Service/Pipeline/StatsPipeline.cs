@@ -16,11 +16,10 @@ namespace Jaqmc.Service.Pipeline;
 /// </summary>
 internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisposable
 {
-    /// <summary>The most records moved to the writers' queues in one operation.</summary>
-    private const int DispatchChunk = 512;
+    /// <summary>A wake-up that moved fewer records than this makes the dispatcher pause for <see cref="CoalesceDelay"/>.</summary>
+    private const int CoalesceBelow = 64;
 
-    /// <summary>Below this many waiting records a chunk is allocated to size instead of rented (trickle mode).</summary>
-    private const int SmallChunk = 16;
+    private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(1);
 
     private readonly PipelineOptions _options;
     private readonly RunOptions _run;
@@ -36,7 +35,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     private readonly CancellationTokenSource _abort = new();
     private readonly Dictionary<string, WriterSummary> _summaries = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _summaryLock = new();
-    private readonly ChunkPool _chunks = new(DispatchChunk);
+    private readonly ChunkPool _chunks = new();
 
     // Stage changes, flushes and the host's stop never overlap: the stop waits for the producer's call to finish
     // (or for the shutdown deadline, which aborts everything and wakes the producer with an error).
@@ -425,6 +424,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         {
             while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
             {
+                var moved = 0;
                 while (true)
                 {
                     var waiting = reader.Count;
@@ -433,7 +433,9 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                         break;
                     }
 
-                    var chunk = waiting < SmallChunk ? new RecordChunk(null, waiting) : _chunks.Rent();
+                    moved += waiting;
+
+                    var chunk = _chunks.Rent(waiting);
                     long lastSeq = 0;
                     while (chunk.Count < chunk.Items.Length && reader.TryRead(out var item))
                     {
@@ -454,6 +456,12 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                 }
 
                 EndDropBurst();
+                if (moved < CoalesceBelow)
+                {
+                    // Let records gather for a moment instead of being woken for each one: waking a waiting reader
+                    // is what a record costs the training loop most, and a millisecond of latency costs nothing here.
+                    await Task.Delay(CoalesceDelay, _time, _abort.Token).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
