@@ -134,6 +134,23 @@ public sealed class BadInputTests(PostgresFixture server, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task ForeignCsv_InAFreshRun_IsMovedAsideNotOverwritten()
+    {
+        var dir = FaultProfile.NewDirectory("foreign-csv-fresh");
+        Directory.CreateDirectory(dir);
+        const string foreign = "time,temperature\n1,20.5\n";
+        await File.WriteAllTextAsync(Path.Combine(dir, "train_stats.csv"), foreign);
+
+        using var p = JaqmcProcess.Start(["--Run:WorkingDirectory=" + dir, "--Training:Producer=Synthetic", "--Training:Iterations=20"]);
+        await p.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}:\n{p.Stdout}\n{p.Stderr}");
+        var aside = Assert.Single(Directory.GetFiles(dir, "train_stats.csv.foreign-*"));
+        Assert.Equal(foreign, await File.ReadAllTextAsync(aside));
+        Assert.Equal(21, File.ReadAllLines(Path.Combine(dir, "train_stats.csv")).Length);
+    }
+
+    [Fact]
     public async Task GarbageLinesInCsv_AreDropped_WithACopyKept()
     {
         var reference = await CompletedRun.DirectoryAsync();
