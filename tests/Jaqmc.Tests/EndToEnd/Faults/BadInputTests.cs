@@ -98,6 +98,8 @@ public sealed class BadInputTests(PostgresFixture server, ITestOutputHelper outp
             output.WriteLine($"disk full: exit {full.ExitCode}; {log.Split('\n').First(l => l.Contains("No space left", StringComparison.Ordinal)).Trim()}");
         }
 
+        Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+
         // What was written before the disk filled is a prefix of the real thing: whole rows, no garbage.
         var written = File.ReadAllText(Path.Combine(dir, "train_stats.csv"));
         var expected = File.ReadAllText(Path.Combine(reference, "train_stats.csv"));
