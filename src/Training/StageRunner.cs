@@ -162,7 +162,10 @@ internal sealed class StageRunner
     {
         // The flush barrier first: a checkpoint must never be ahead of the statistics already on disk.
         await recorder.FlushAsync(state.Step, CancellationToken.None).ConfigureAwait(false);
-        await _store.SaveAsync(stage, state, CancellationToken.None).ConfigureAwait(false);
+        if (_options.SaveCheckpoints)
+        {
+            await _store.SaveAsync(stage, state, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private StatsKeys CreateKeys(bool train)

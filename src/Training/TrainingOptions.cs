@@ -31,6 +31,14 @@ public sealed class TrainingOptions
     [Range(1, int.MaxValue)]
     public int CheckpointEvery { get; set; } = 1000;
 
+    /// <summary>
+    /// Whether this process saves checkpoints. Default true; the service turns it off on every process but the
+    /// master (<c>Distributed:ProcessIndex</c> &gt; 0), as JaQMC does: processes of one run share the working
+    /// directory, and a worker that finished a stage first would otherwise leave a checkpoint that makes the master
+    /// skip what it has not yet written.
+    /// </summary>
+    public bool SaveCheckpoints { get; set; } = true;
+
     /// <summary>How many checkpoints per stage are kept; older ones are deleted. Default 3.</summary>
     [Range(1, 1000)]
     public int KeepCheckpoints { get; set; } = 3;

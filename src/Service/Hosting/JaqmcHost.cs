@@ -94,6 +94,10 @@ public static partial class JaqmcHost
         services.TryAddSingleton<ExitCodeHolder>();
         services.TryAddSingleton<TrainingProgressReporter>();
         services.AddVmcTraining();
+
+        // Only the master saves checkpoints: the processes of a distributed run share one working directory.
+        services.AddOptions<Jaqmc.Training.TrainingOptions>().PostConfigure<IOptions<DistributedOptions>>(
+            (training, distributed) => training.SaveCheckpoints &= distributed.Value.IsMaster);
         services.TryAddSingleton<VmcTrainingJob>();
         services.TryAddSingleton<SyntheticTrainingJob>();
         services.TryAddSingleton<ITrainingJob>(sp =>

@@ -46,6 +46,16 @@ public sealed class CsvStatsWriter : StatsWriter
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
 
         var keep = 0L;
+        if (context.InitialStep == 0 && ForeignHeader() is { } reason)
+        {
+            // A fresh stage truncates its own old file, but a file that was never ours (a user's own train_stats.csv)
+            // is kept: moved aside like on resume, not destroyed.
+            var aside = MoveAside("foreign");
+            _logger.LogWarning(
+                "{Path} is not a stats file written by this writer ({Reason}); moved it to {Aside} and started a new file",
+                _path, reason, aside);
+        }
+
         if (File.Exists(_path) && context.InitialStep > 0)
         {
             var scan = CsvResumeScanner.Scan(_path, context.InitialStep);
@@ -304,6 +314,24 @@ public sealed class CsvStatsWriter : StatsWriter
         var bigger = new byte[Math.Max(_pending.Length * 2, _pendingLength + extra)];
         _pending.AsSpan(0, _pendingLength).CopyTo(bigger);
         _pending = bigger;
+    }
+
+    /// <summary>Why the existing file is someone else's: a complete first line whose first column is not <c>step</c>.</summary>
+    private string? ForeignHeader()
+    {
+        if (!File.Exists(_path))
+        {
+            return null;
+        }
+
+        // The header is all that is needed; a torn header (a crash before the first flush) is our own.
+        using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var head = new byte[(int)Math.Min(stream.Length, 1 << 20)];
+        stream.ReadExactly(head);
+        var header = CsvFormat.ParseHeader(head);
+        return header is { Columns: var columns } && (columns.Count == 0 || columns[0] != CsvFormat.StepColumn)
+            ? $"its first column is '{(columns.Count == 0 ? string.Empty : columns[0][..Math.Min(columns[0].Length, 40)])}', not '{CsvFormat.StepColumn}'"
+            : null;
     }
 
     private string MoveAside(string why)

@@ -91,13 +91,31 @@ internal sealed class CheckpointStore
         var data = CheckpointSerializer.Serialize(stage, state);
         var path = Path.Combine(_directory, FileName(stage, state.Step));
         var temporary = path + TemporarySuffix;
-        var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-        await using (stream.ConfigureAwait(false))
+        try
         {
-            await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
 
-            // fsync before the rename: otherwise a power cut could leave the new name pointing at unwritten blocks.
-            stream.Flush(flushToDisk: true);
+                // fsync before the rename: otherwise a power cut could leave the new name pointing at unwritten blocks.
+                stream.Flush(flushToDisk: true);
+            }
+        }
+        catch
+        {
+            // A half-written temporary is never taken for a checkpoint, but on a full disk it holds the space that the
+            // next attempt (after the user freed some) needs.
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+                // Best effort: the original error is the one to report.
+            }
+
+            throw;
         }
 
         // rename(2) replaces atomically. The directory entry itself is not fsynced (.NET cannot open a directory

@@ -124,10 +124,44 @@ internal sealed class JaqmcProcess : IDisposable
         var watch = Stopwatch.StartNew();
         while (!Stdout.Contains(text, StringComparison.Ordinal))
         {
-            Assert.False(_process.HasExited && !Stdout.Contains(text, StringComparison.Ordinal), $"jaqmc exited ({_process.ExitCode}) before printing '{text}'. stdout:\n{Stdout}\nstderr:\n{Stderr}");
+            // The message reads ExitCode, which throws while the process runs: build it only once it has exited.
+            if (_process.HasExited && !Stdout.Contains(text, StringComparison.Ordinal))
+            {
+                Assert.Fail($"jaqmc exited ({_process.ExitCode}) before printing '{text}'. stdout:\n{Stdout}\nstderr:\n{Stderr}");
+            }
+
             Assert.True(watch.Elapsed < timeout, $"'{text}' not seen within {timeout}. stdout:\n{Stdout}");
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>Waits up to <paramref name="time"/> for the program to exit; false when it is still running.</summary>
+    public async Task<bool> TryWaitAsync(TimeSpan time)
+    {
+        using var cts = new CancellationTokenSource(time);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        _process.WaitForExit();
+        return true;
+    }
+
+    /// <summary>SIGKILL, as a crash or an OOM killer would: no handler runs, nothing is flushed.</summary>
+    public void KillHard()
+    {
+        if (!_process.HasExited)
+        {
+            // On Unix, Process.Kill sends SIGKILL to this process only.
+            _process.Kill(entireProcessTree: false);
+        }
+
+        _process.WaitForExit();
     }
 
     public void Signal(string signal)

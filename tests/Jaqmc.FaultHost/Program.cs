@@ -1,0 +1,7 @@
+using Jaqmc.FaultHost;
+using Jaqmc.Service.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+// The real jaqmc host, with one more writer a fault test can enable: Writers:Slow (disabled unless configured).
+return await JaqmcHost.RunAsync(args, builder =>
+    builder.Services.AddStatsWriter<SlowStatsWriter, SlowWriterOptions>("Slow"));

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Jaqmc.Tests.Sinks.Postgres;
+using Xunit.Abstractions;
+
+namespace Jaqmc.Tests.EndToEnd.Faults;
+
+/// <summary>
+/// Scenario 2: SIGTERM or SIGINT during a stage stops the real program cleanly (exit 0, every queue drained, a
+/// checkpoint saved), and the same command then continues with no gap and no duplicate.
+/// </summary>
+public sealed partial class GracefulStopTests(PostgresFixture server, ITestOutputHelper output) : IClassFixture<PostgresFixture>
+{
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(15);
+
+    [Theory]
+    [InlineData("TERM", "train", 150)]
+    [InlineData("INT", "train", 250)]
+    [InlineData("TERM", "evaluation", 40)]
+    public async Task Signal_StopsWithEverythingWritten_AndTheRestartContinuesSeamlessly(string signal, string stage, int atStep)
+    {
+        var watch = Stopwatch.StartNew();
+        var schema = PostgresFixture.NewSchema();
+        var referenceDir = FaultProfile.NewDirectory("stop-reference");
+        var stoppedDir = FaultProfile.NewDirectory("stop-" + signal.ToLowerInvariant());
+        var timeout = "--Pipeline:ShutdownTimeout=" + ShutdownTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            using (var reference = JaqmcProcess.Start(FaultProfile.HeArguments(referenceDir, [.. FaultProfile.PostgresArguments(server.ConnectionString, schema, "reference"), timeout])))
+            {
+                await reference.WaitAsync(TimeSpan.FromMinutes(5));
+                Assert.True(reference.ExitCode == 0, $"the uninterrupted run failed ({reference.ExitCode}):\n{reference.Stdout}\n{reference.Stderr}");
+            }
+
+            var args = FaultProfile.HeArguments(stoppedDir, [.. FaultProfile.PostgresArguments(server.ConnectionString, schema, "stopped"), timeout]);
+            TimeSpan stopTook;
+            using (var p = JaqmcProcess.Start(args))
+            {
+                await p.WaitForOutputAsync($"{stage}[0] step={atStep},", TimeSpan.FromMinutes(2));
+                var clock = Stopwatch.StartNew();
+                p.Signal(signal);
+                await p.WaitAsync(ShutdownTimeout + TimeSpan.FromSeconds(5));
+                stopTook = clock.Elapsed;
+                var log = p.Stdout + p.Stderr;
+                Assert.True(p.ExitCode == 0, $"SIG{signal} gave exit {p.ExitCode}:\n{log}");
+                Assert.True(stopTook < ShutdownTimeout, $"stopping took {stopTook}, more than Pipeline:ShutdownTimeout");
+                Assert.Contains("Stopped on request", log, StringComparison.Ordinal);
+                Assert.DoesNotContain("Stage evaluation completed", log, StringComparison.Ordinal);
+
+                // One summary per writer, each with nothing left behind.
+                var drained = Summary().Matches(log).Select(m => m.Groups["writer"].Value).Order(StringComparer.Ordinal).ToArray();
+                Assert.True(
+                    drained.SequenceEqual(["Console", "Csv", "Hdf5", "Postgres"]),
+                    $"expected a '0 dropped, 0 failed, 0 still queued' summary for each writer, found [{string.Join(", ", drained)}]:\n{log}");
+                Assert.NotEmpty(Directory.GetFiles(stoppedDir, $"{stage}_ckpt_*"));
+            }
+
+            using (var again = JaqmcProcess.Start(args))
+            {
+                await again.WaitAsync(TimeSpan.FromMinutes(5));
+                Assert.True(again.ExitCode == 0, $"the restart failed ({again.ExitCode}):\n{again.Stdout}\n{again.Stderr}");
+                Assert.DoesNotContain($"Stage {stage}: starting at step 0 ", again.Stdout, StringComparison.Ordinal);
+            }
+
+            var csvRows = RunOutputs.AssertSameCsv(referenceDir, stoppedDir);
+            var hdf5Rows = RunOutputs.AssertSameHdf5(referenceDir, stoppedDir);
+            var values = await RunOutputs.AssertSamePostgresAsync(server.ConnectionString, schema, "reference", schema, "stopped");
+            output.WriteLine($"FIGURES graceful-stop SIG{signal} in {stage} at step {atStep}: stop took {stopTook.TotalSeconds:F2}s csvRows={csvRows} hdf5Rows={hdf5Rows} postgresValues={values} runtime={watch.Elapsed.TotalSeconds:F0}s");
+        }
+        finally
+        {
+            await server.DropSchemaAsync(schema);
+        }
+    }
+
+    [GeneratedRegex(@"Writer (?<writer>\w+): \d+ written, 0 dropped, 0 failed, 0 still queued")]
+    private static partial Regex Summary();
+}

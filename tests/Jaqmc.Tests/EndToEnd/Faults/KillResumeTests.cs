@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Jaqmc.Tests.Sinks.Postgres;
+using Xunit.Abstractions;
+
+namespace Jaqmc.Tests.EndToEnd.Faults;
+
+/// <summary>
+/// Scenario 1: SIGKILL the real program at random moments and run the same command again until it completes; every
+/// sink must then hold exactly what an uninterrupted run with the same seed holds.
+/// </summary>
+public sealed partial class KillResumeTests(PostgresFixture server, ITestOutputHelper output) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task KilledAgainAndAgain_EndsWithExactlyTheUninterruptedRunsStatistics()
+    {
+        var watch = Stopwatch.StartNew();
+        var schema = PostgresFixture.NewSchema();
+        var referenceDir = FaultProfile.NewDirectory("kill-reference");
+        var killedDir = FaultProfile.NewDirectory("kill-resume");
+        try
+        {
+            using (var reference = JaqmcProcess.Start(FaultProfile.HeArguments(referenceDir, FaultProfile.PostgresArguments(server.ConnectionString, schema, "reference"))))
+            {
+                await reference.WaitAsync(TimeSpan.FromMinutes(5));
+                Assert.True(reference.ExitCode == 0, $"the uninterrupted run failed ({reference.ExitCode}):\n{reference.Stdout}\n{reference.Stderr}");
+            }
+
+            var seed = FaultProfile.Seed();
+            output.WriteLine($"kill schedule seed {seed} (replay with JAQMC_FAULT_SEED={seed})");
+            var random = new Random(seed);
+            var args = FaultProfile.HeArguments(killedDir, FaultProfile.PostgresArguments(server.ConnectionString, schema, "killed"));
+            var totalSteps = FaultProfile.TrainIterations + FaultProfile.EvaluationIterations;
+
+            // Until enough kills, a life may advance at most 1.5 times its fair share of the steps (more than a
+            // checkpoint interval, so the run always gets on); after that, lives are long so the run finishes.
+            var span = Math.Max(FaultProfile.CheckpointEvery + 10, totalSteps * 3 / (2 * FaultProfile.MinimumKills));
+            var kills = 0;
+            var startupKills = 0;
+            var attempts = 0;
+            while (true)
+            {
+                Assert.True(++attempts < 20 * FaultProfile.MinimumKills, $"no completion after {attempts} attempts (seed {seed})");
+                using var p = JaqmcProcess.Start(args);
+
+                // The schedule is drawn in full up front, so the seed alone reproduces it.
+                var duringStartup = random.NextDouble() < 0.2;
+                var startupDelay = random.Next(0, 400);
+                var advance = random.Next(0, kills < FaultProfile.MinimumKills ? span : totalSteps);
+                var jitter = random.Next(0, 40);
+                bool exited;
+                if (duringStartup)
+                {
+                    // Start-up: reading checkpoints, opening and truncating files, migrating the schema.
+                    exited = await p.TryWaitAsync(TimeSpan.FromMilliseconds(startupDelay));
+                }
+                else
+                {
+                    exited = await WaitForProgressAsync(p, advance);
+                    if (!exited)
+                    {
+                        // Anywhere inside a step, a flush or a checkpoint.
+                        exited = await p.TryWaitAsync(TimeSpan.FromMilliseconds(jitter));
+                    }
+                }
+
+                if (exited)
+                {
+                    Assert.True(p.ExitCode == 0, $"attempt {attempts} exited {p.ExitCode} after {kills} kills (seed {seed}):\n{p.Stdout}\n{p.Stderr}");
+                    Assert.True(kills >= FaultProfile.MinimumKills, $"the run completed after only {kills} kills (seed {seed})");
+                    break;
+                }
+
+                p.KillHard();
+                kills++;
+                startupKills += duringStartup ? 1 : 0;
+            }
+
+            var csvRows = RunOutputs.AssertSameCsv(referenceDir, killedDir);
+            var hdf5Rows = RunOutputs.AssertSameHdf5(referenceDir, killedDir);
+            var postgresRows = await RunOutputs.AssertSamePostgresAsync(server.ConnectionString, schema, "reference", schema, "killed");
+            Assert.Equal("completed", await RunOutputs.RunStatusAsync(server.ConnectionString, schema, "killed"));
+            output.WriteLine(
+                $"FIGURES kill-resume: seed={seed} kills={kills} (during start-up {startupKills}) attempts={attempts} csvRows={csvRows} " +
+                $"hdf5Rows={hdf5Rows} postgresValues={postgresRows} runtime={watch.Elapsed.TotalSeconds:F0}s");
+        }
+        finally
+        {
+            await server.DropSchemaAsync(schema);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the console shows the run <paramref name="advance"/> steps past where this life started (train
+    /// steps count first, then evaluation steps); true when the program exited first.
+    /// </summary>
+    private static async Task<bool> WaitForProgressAsync(JaqmcProcess p, int advance)
+    {
+        long? first = null;
+        while (true)
+        {
+            if (p.HasExited)
+            {
+                await p.TryWaitAsync(TimeSpan.FromSeconds(10));
+                return true;
+            }
+
+            var last = LastStep(p.Stdout);
+            if (last is { } step)
+            {
+                first ??= step;
+                if (step - first >= advance)
+                {
+                    return false;
+                }
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    private static long? LastStep(string stdout)
+    {
+        long? last = null;
+        foreach (System.Text.RegularExpressions.Match m in ProgressLine().Matches(stdout))
+        {
+            var step = long.Parse(m.Groups["step"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            last = m.Groups["stage"].Value == "train" ? step : FaultProfile.TrainIterations + step;
+        }
+
+        return last;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<stage>train|evaluation)\[0\] step=(?<step>\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ProgressLine();
+}
