@@ -12,7 +12,7 @@ public static class ExitCodes
     /// <summary>The configuration is invalid (the message names the setting); nothing ran.</summary>
     public const int Configuration = 2;
 
-    /// <summary>A writer failed permanently; the run stopped and resumes from its last checkpoint.</summary>
+    /// <summary>A writer failed permanently, or a checkpoint could not be written (disk full); the run stopped and resumes from its last checkpoint.</summary>
     public const int WriterFailed = 3;
 
     /// <summary>Training failed (for example the energy became NaN); a checkpoint was saved.</summary>

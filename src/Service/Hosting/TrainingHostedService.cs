@@ -27,6 +27,14 @@ internal sealed class TrainingHostedService(
             exitCode.Set(ExitCodes.WriterFailed);
             await EndStageQuietlyAsync().ConfigureAwait(false);
         }
+        catch (IOException e)
+        {
+            // Storage that cannot be written (a full disk while saving a checkpoint) is the same failure for the
+            // user as a writer that cannot write: fix the storage, run again, it resumes from the last checkpoint.
+            logger.LogError("Stopping: could not write to disk: {Error}", e.Message);
+            exitCode.Set(ExitCodes.WriterFailed);
+            await EndStageQuietlyAsync().ConfigureAwait(false);
+        }
         catch (Exception e)
         {
             logger.LogError(e, "Training failed: {Error}", e.Message);
