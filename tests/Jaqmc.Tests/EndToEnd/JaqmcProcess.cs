@@ -125,8 +125,15 @@ internal sealed class JaqmcProcess : IDisposable
         while (!Stdout.Contains(text, StringComparison.Ordinal))
         {
             // The message reads ExitCode, which throws while the process runs: build it only once it has exited.
-            if (_process.HasExited && !Stdout.Contains(text, StringComparison.Ordinal))
+            if (_process.HasExited)
             {
+                // Let the asynchronous readers deliver the last lines before deciding the text never came.
+                _process.WaitForExit();
+                if (Stdout.Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+
                 Assert.Fail($"jaqmc exited ({_process.ExitCode}) before printing '{text}'. stdout:\n{Stdout}\nstderr:\n{Stderr}");
             }
 

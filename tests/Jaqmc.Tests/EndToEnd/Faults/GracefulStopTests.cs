@@ -24,15 +24,19 @@ public sealed partial class GracefulStopTests(PostgresFixture server, ITestOutpu
         var referenceDir = FaultProfile.NewDirectory("stop-reference");
         var stoppedDir = FaultProfile.NewDirectory("stop-" + signal.ToLowerInvariant());
         var timeout = "--Pipeline:ShutdownTimeout=" + ShutdownTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+
+        // A long enough stage that the signal, sent when the log shows the step, lands before the stage ends even on
+        // an idle machine (the default profile's stage takes well under a second there).
+        string[] longer = ["--Training:Iterations=3000", "--Evaluation:Iterations=600"];
         try
         {
-            using (var reference = JaqmcProcess.Start(FaultProfile.HeArguments(referenceDir, [.. FaultProfile.PostgresArguments(server.ConnectionString, schema, "reference"), timeout])))
+            using (var reference = JaqmcProcess.Start(FaultProfile.HeArguments(referenceDir, [.. FaultProfile.PostgresArguments(server.ConnectionString, schema, "reference"), timeout, .. longer])))
             {
                 await reference.WaitAsync(TimeSpan.FromMinutes(5));
                 Assert.True(reference.ExitCode == 0, $"the uninterrupted run failed ({reference.ExitCode}):\n{reference.Stdout}\n{reference.Stderr}");
             }
 
-            var args = FaultProfile.HeArguments(stoppedDir, [.. FaultProfile.PostgresArguments(server.ConnectionString, schema, "stopped"), timeout]);
+            var args = FaultProfile.HeArguments(stoppedDir, [.. FaultProfile.PostgresArguments(server.ConnectionString, schema, "stopped"), timeout, .. longer]);
             TimeSpan stopTook;
             using (var p = JaqmcProcess.Start(args))
             {
