@@ -19,7 +19,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     /// <summary>A wake-up that moved fewer records than this makes the dispatcher pause for <see cref="CoalesceDelay"/>.</summary>
     private const int CoalesceBelow = 64;
 
-    private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(10);
 
     private readonly PipelineOptions _options;
     private readonly RunOptions _run;
@@ -46,6 +46,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     private long _enqueuedSeq;
     private long _dispatchedSeq;
     private ProgressWaiter? _waiter;
+    private TaskCompletionSource? _wake;
     private volatile Exception? _dispatcherStopped;
     private long _dropped;
     private long _burstDropped;
@@ -458,9 +459,18 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                 EndDropBurst();
                 if (moved < CoalesceBelow)
                 {
-                    // Let records gather for a moment instead of being woken for each one: waking a waiting reader
-                    // is what a record costs the training loop most, and a millisecond of latency costs nothing here.
-                    await Task.Delay(CoalesceDelay, _time, _abort.Token).ConfigureAwait(false);
+                    // Let records gather for a moment instead of waking this task and every writer for each one:
+                    // on a machine whose cores all train, every wake-up delays a training step. A flush barrier or the
+                    // end of a stage cuts the pause short (WakeDispatcher), so nothing waits on it.
+                    var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Interlocked.Exchange(ref _wake, wake);
+                    if (Volatile.Read(ref _waiter) is null)
+                    {
+                        await Task.WhenAny(wake.Task, Task.Delay(CoalesceDelay, _time, _abort.Token)).ConfigureAwait(false);
+                    }
+
+                    Interlocked.Exchange(ref _wake, null);
+                    _abort.Token.ThrowIfCancellationRequested();
                 }
             }
         }
@@ -525,6 +535,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
 
         var waiter = new ProgressWaiter(target);
         Interlocked.Exchange(ref _waiter, waiter);
+        Volatile.Read(ref _wake)?.TrySetResult();
         if (Volatile.Read(ref _dispatchedSeq) >= target)
         {
             waiter.Done.TrySetResult();
