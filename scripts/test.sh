@@ -18,7 +18,8 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ -z "${TEST_POSTGRES_CONNECTION:-}" && -x scripts/test-postgres.sh ]]; then
+# The integration tests need a server: start a throwaway one unless the caller gives its own.
+if [[ -z "${TEST_POSTGRES_CONNECTION:-}" ]]; then
   eval "$(scripts/test-postgres.sh start)"
   trap 'scripts/test-postgres.sh stop >/dev/null 2>&1 || true' EXIT
 fi

@@ -330,7 +330,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         }
 
         var pumps = created
-            .Select(c => new WriterPump(c.Registration.Name, c.Writer, c.Options, context, _metrics, _loggerFactory.CreateLogger($"Jaqmc.Writers.{c.Registration.Name}"), _time))
+            .Select(c => new WriterPump(c.Registration.Name, c.Writer, c.Options, context, _metrics, _loggerFactory.CreateLogger($"Jaqmc.Writers.{c.Registration.Name}"), _time, OnPumpFault))
             .ToArray();
         lock (_summaryLock)
         {
@@ -592,20 +592,15 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         }
     }
 
+    /// <summary>Called by a pump when its writer stops, so the producer's check per record is one field read, not a scan of the pumps.</summary>
+    private void OnPumpFault(WriterPump pump) =>
+        _fault ??= new StatsPipelineException($"Writer '{pump.Name}' failed: {pump.Fault!.Message}", pump.Fault);
+
     private void ThrowIfFaulted()
     {
-        if (_fault is not null)
+        if (_fault is { } fault)
         {
-            throw new StatsPipelineException(_fault.Message, _fault);
-        }
-
-        foreach (var pump in Volatile.Read(ref _pumps))
-        {
-            if (pump.Fault is { } error)
-            {
-                _fault = new StatsPipelineException($"Writer '{pump.Name}' failed: {error.Message}", error);
-                throw (StatsPipelineException)_fault;
-            }
+            throw new StatsPipelineException(fault.Message, fault);
         }
     }
 
@@ -620,10 +615,6 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                 summary.Failed += pump.Failed;
                 summary.StillQueued += pump.Queued + pump.Abandoned + stillQueuedInPipeline;
                 summary.Error ??= pump.Fault?.Message;
-                if (pump.Fault is not null && _fault is null)
-                {
-                    _fault = new StatsPipelineException($"Writer '{pump.Name}' failed: {pump.Fault.Message}", pump.Fault);
-                }
             }
         }
     }

@@ -22,6 +22,7 @@ internal sealed class WriterPump
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Channel<PumpItem> _queue;
+    private readonly Action<WriterPump> _onFault;
     private readonly int _capacity;
     private int _queuedRecords;
     private TaskCompletionSource? _spaceWaiter;
@@ -43,9 +44,11 @@ internal sealed class WriterPump
         WriterContext context,
         PipelineMetrics metrics,
         ILogger logger,
-        TimeProvider time)
+        TimeProvider time,
+        Action<WriterPump> onFault)
     {
         _name = name;
+        _onFault = onFault;
         _writer = writer;
         _options = options;
         _context = context;
@@ -239,6 +242,7 @@ internal sealed class WriterPump
         catch (Exception e)
         {
             Fault = e;
+            _onFault(this);
             barrier?.TrySetException(Failure(e));
             var lost = batch.Count + DiscardQueued(e);
             if (carry is not null)

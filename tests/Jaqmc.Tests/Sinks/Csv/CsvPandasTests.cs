@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Csv;
+using Jaqmc.Tests.Sinks.Hdf5;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jaqmc.Tests.Sinks.Csv;
@@ -30,7 +30,7 @@ public sealed class CsvPandasTests
                 out["rows"].append({c: (repr(float(v)) if c != "step" else int(v)) for c, v in row.items()})
             print(json.dumps(out, ensure_ascii=False))
             """;
-        var output = RunPython(script, Path.Combine(dir, "train_stats.csv"));
+        var output = ExternalTools.RunPython(script, Path.Combine(dir, "train_stats.csv"));
 
         Assert.Contains("\"step\": \"int64\"", output, StringComparison.Ordinal);
         Assert.Contains("\"comma,key\": \"float64\"", output, StringComparison.Ordinal);
@@ -43,25 +43,5 @@ public sealed class CsvPandasTests
         Assert.Contains("\"energy:kinetic_var\": \"0.3333333333333333\"", output, StringComparison.Ordinal);
         Assert.Contains("\"quote\\\"key\": \"1.7976931348623157e+308\"", output, StringComparison.Ordinal);
         Assert.Contains("\"énergie\": \"5e-324\"", output, StringComparison.Ordinal);
-    }
-
-    internal static string RunPython(string script, params string[] args)
-    {
-        const string python = "/usr/bin/python3";
-        Assert.True(File.Exists(python), "/usr/bin/python3 is missing: apt-get install python3 python3-pandas (scripts/test.sh does)");
-        var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(script);
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"python failed ({p.ExitCode}); is python3-pandas installed (apt-get install python3-pandas)?\n{stderr}");
-        return stdout;
     }
 }
