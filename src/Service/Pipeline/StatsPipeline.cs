@@ -16,10 +16,8 @@ namespace Jaqmc.Service.Pipeline;
 /// </summary>
 internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisposable
 {
-    /// <summary>A wake-up that moved fewer records than this makes the dispatcher pause for <see cref="CoalesceDelay"/>.</summary>
-    private const int CoalesceBelow = 64;
-
-    private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(10);
+    /// <summary>The largest high-water mark: a full chunk's worth of records wakes the dispatcher.</summary>
+    private const int MaxHighWater = 512;
 
     private readonly PipelineOptions _options;
     private readonly RunOptions _run;
@@ -36,6 +34,9 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     private readonly Dictionary<string, WriterSummary> _summaries = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _summaryLock = new();
     private readonly ChunkPool _chunks = new();
+
+    /// <summary>Records waiting that wake a pausing dispatcher: a quarter of the capacity, at most a full chunk.</summary>
+    private readonly long _highWater;
 
     // Stage changes, flushes and the host's stop never overlap: the stop waits for the producer's call to finish
     // (or for the shutdown deadline, which aborts everything and wakes the producer with an error).
@@ -92,6 +93,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
             },
         };
         _channel = Channel.CreateBounded<Item>(channelOptions, OnDropped);
+        _highWater = Math.Clamp(_options.Capacity / 4, 1, MaxHighWater);
         _metrics.Meter.CreateObservableGauge("jaqmc.writer.queue.depth", ObserveQueueDepths, "{record}", "Records waiting in the pipeline's queue and in each writer's queue.");
 
         // The shutdown deadline starts when the host is asked to stop (Ctrl+C, SIGTERM) and covers the training
@@ -192,9 +194,14 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         var item = new Item(_enqueuedSeq + 1, record);
         if (_channel.Writer.TryWrite(item))
         {
-            _enqueuedSeq++;
+            Volatile.Write(ref _enqueuedSeq, _enqueuedSeq + 1);
             _lastStep = record.Step;
             _metrics.Enqueued.Add(1);
+            if (_enqueuedSeq - Volatile.Read(ref _dispatchedSeq) >= _highWater)
+            {
+                WakeDispatcher();
+            }
+
             return ValueTask.CompletedTask;
         }
 
@@ -401,6 +408,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
 
     private async ValueTask WaitAndWriteAsync(Item item, CancellationToken cancellationToken)
     {
+        WakeDispatcher();
         try
         {
             await _channel.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
@@ -410,68 +418,32 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
             throw new StatsPipelineException($"Step {item.Record.Step} was not recorded: the statistics pipeline has stopped ({_dispatcherStopped?.Message ?? "shutdown"}).", e);
         }
 
-        _enqueuedSeq++;
+        Volatile.Write(ref _enqueuedSeq, _enqueuedSeq + 1);
         _lastStep = item.Record.Step;
         _metrics.Enqueued.Add(1);
     }
 
     private async Task DispatchAsync()
     {
-        // Records move on to the writers in chunks of whatever is waiting, so each writer's queue costs one
-        // operation per chunk rather than per record.
+        // The dispatcher wakes at most once per DispatchInterval and moves everything waiting in chunks, so each
+        // writer's queue costs one operation per chunk rather than per record, and the producer never pays for a
+        // cross-thread wake-up on an ordinary record: on a machine whose cores all train, every wake-up delays a
+        // step. A queue filling past its high-water mark, a flush barrier, the end of a stage and shutdown cut the
+        // pause short.
         var reader = _channel.Reader;
         Exception? stopped = null;
         try
         {
-            while (await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+            while (true)
             {
-                var moved = 0;
-                while (true)
-                {
-                    var waiting = reader.Count;
-                    if (waiting == 0)
-                    {
-                        break;
-                    }
-
-                    moved += waiting;
-
-                    var chunk = _chunks.Rent(waiting);
-                    long lastSeq = 0;
-                    while (chunk.Count < chunk.Items.Length && reader.TryRead(out var item))
-                    {
-                        chunk.Items[chunk.Count++] = item.Record;
-                        lastSeq = item.Seq;
-                    }
-
-                    await FanOutAsync(chunk).ConfigureAwait(false);
-
-                    // Full fences on both sides (here and in WaitDispatchedAsync): a plain store followed by a load may be
-                    // reordered, and then the waiter and the dispatcher could both miss each other.
-                    Interlocked.Exchange(ref _dispatchedSeq, lastSeq);
-                    var waiter = Volatile.Read(ref _waiter);
-                    if (waiter is not null && lastSeq >= waiter.Target)
-                    {
-                        waiter.Done.TrySetResult();
-                    }
-                }
-
+                await MoveWaitingAsync(reader).ConfigureAwait(false);
                 EndDropBurst();
-                if (moved < CoalesceBelow)
+                if (reader.Completion.IsCompleted)
                 {
-                    // Let records gather for a moment instead of waking this task and every writer for each one:
-                    // on a machine whose cores all train, every wake-up delays a training step. A flush barrier or the
-                    // end of a stage cuts the pause short (WakeDispatcher), so nothing waits on it.
-                    var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    Interlocked.Exchange(ref _wake, wake);
-                    if (Volatile.Read(ref _waiter) is null)
-                    {
-                        await Task.WhenAny(wake.Task, Task.Delay(CoalesceDelay, _time, _abort.Token)).ConfigureAwait(false);
-                    }
-
-                    Interlocked.Exchange(ref _wake, null);
-                    _abort.Token.ThrowIfCancellationRequested();
+                    break;
                 }
+
+                await PauseAsync(reader).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -490,6 +462,66 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
             _dispatcherStopped = stopped ?? new StatsPipelineException("the statistics pipeline has stopped");
             _channel.Writer.TryComplete();
             Volatile.Read(ref _waiter)?.Done.TrySetException(new StatsPipelineException($"Records could not reach the writers: {_dispatcherStopped.Message}."));
+        }
+    }
+
+    /// <summary>Moves every waiting record to the writers, in chunks of at most the largest chunk size.</summary>
+    private async ValueTask MoveWaitingAsync(ChannelReader<Item> reader)
+    {
+        while (true)
+        {
+            var waiting = reader.Count;
+            if (waiting == 0)
+            {
+                return;
+            }
+
+            var chunk = _chunks.Rent(waiting);
+            long lastSeq = 0;
+            while (chunk.Count < chunk.Items.Length && reader.TryRead(out var item))
+            {
+                chunk.Items[chunk.Count++] = item.Record;
+                lastSeq = item.Seq;
+            }
+
+            await FanOutAsync(chunk).ConfigureAwait(false);
+
+            // Full fences on both sides (here and in WaitDispatchedAsync): a plain store followed by a load may be
+            // reordered, and then the waiter and the dispatcher could both miss each other.
+            Interlocked.Exchange(ref _dispatchedSeq, lastSeq);
+            var waiter = Volatile.Read(ref _waiter);
+            if (waiter is not null && lastSeq >= waiter.Target)
+            {
+                waiter.Done.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Waits for DispatchInterval, the high-water mark, a flush barrier or the channel's completion.</summary>
+    private async ValueTask PauseAsync(ChannelReader<Item> reader)
+    {
+        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _wake, wake);
+
+        // Look again after arming: whatever cuts the pause short may have happened before the wake was visible.
+        if (Volatile.Read(ref _waiter) is null
+            && Volatile.Read(ref _enqueuedSeq) - Volatile.Read(ref _dispatchedSeq) < _highWater
+            && !reader.Completion.IsCompleted)
+        {
+            await Task.WhenAny(wake.Task, reader.Completion, Task.Delay(_options.DispatchInterval, _time, _abort.Token)).ConfigureAwait(false);
+        }
+
+        Interlocked.Exchange(ref _wake, null);
+        _abort.Token.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Ends the dispatcher's pause now (once per pause: only the caller that takes the wake sets it).</summary>
+    private void WakeDispatcher()
+    {
+        var wake = Volatile.Read(ref _wake);
+        if (wake is not null && Interlocked.CompareExchange(ref _wake, null, wake) == wake)
+        {
+            wake.TrySetResult();
         }
     }
 
@@ -535,7 +567,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
 
         var waiter = new ProgressWaiter(target);
         Interlocked.Exchange(ref _waiter, waiter);
-        Volatile.Read(ref _wake)?.TrySetResult();
+        WakeDispatcher();
         if (Volatile.Read(ref _dispatchedSeq) >= target)
         {
             waiter.Done.TrySetResult();

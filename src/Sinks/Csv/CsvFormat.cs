@@ -39,14 +39,14 @@ internal static class CsvFormat
     }
 
     /// <summary>
-    /// Formats a double so that it round-trips exactly and pandas reads it as a float: .NET's invariant
+    /// Formats a double as UTF-8 so that it round-trips exactly and pandas reads it as a float: .NET's invariant
     /// "R" text, which spells non-finite values NaN, Infinity and -Infinity.
     /// </summary>
-    public static int FormatDouble(double value, Span<char> destination)
+    public static int FormatDouble(double value, Span<byte> destination)
     {
         if (!value.TryFormat(destination, out var written, "R", CultureInfo.InvariantCulture))
         {
-            throw new InvalidOperationException($"Could not format {value} in {destination.Length} characters.");
+            throw new InvalidOperationException($"Could not format {value} in {destination.Length} bytes.");
         }
 
         return written;

@@ -8,6 +8,7 @@ public sealed class ConfigurationErrorTests
         { "--Pipeline:Capacity=-5", "jaqmc: configuration error: Pipeline:Capacity must be greater than 0 (got -5)" },
         { "--Pipeline:Capacity=0", "jaqmc: configuration error: Pipeline:Capacity must be greater than 0 (got 0)" },
         { "--Pipeline:FullMode=Sometimes", "Pipeline:FullMode" },
+        { "--Pipeline:DispatchInterval=00:01:00", "jaqmc: configuration error: Pipeline:DispatchInterval must be greater than zero and at most 10 seconds (got 00:01:00)" },
         { "--Writers:Csv:FlushInterval=00:00:00", "jaqmc: configuration error: Writers:Csv:FlushInterval must be greater than zero" },
         { "--Writers:Console:Interval=0", "jaqmc: configuration error: Writers:Console:Interval must be greater than 0 (got 0)" },
         { "--Writers:Csv:PathTemplate={run}.csv", "jaqmc: configuration error: Writers:Csv:PathTemplate has unknown field '{run}'" },

@@ -19,6 +19,9 @@ public sealed class RecordingStore
 
     public int Flushes;
 
+    /// <summary>Successful WriteAsync calls.</summary>
+    public int Batches;
+
     public int Closed;
 
     public StageOutcome? LastOutcome { get; set; }
@@ -78,6 +81,8 @@ public sealed class RecordingWriter(RecordingWriterOptions options) : StatsWrite
         {
             _store.Written.Enqueue((record.Stage, record.Step));
         }
+
+        Interlocked.Increment(ref _store.Batches);
 
         _store.LastWritten = batch[^1].Step;
     }

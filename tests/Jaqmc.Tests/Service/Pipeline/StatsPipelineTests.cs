@@ -186,6 +186,56 @@ public sealed class StatsPipelineTests
         await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
     }
 
+    [Fact]
+    public async Task ATrickle_ReachesTheWriters_WithinTheDispatchInterval_InBatches()
+    {
+        await using var h = await PipelineHarness.StartAsync(new() { ["Pipeline:DispatchInterval"] = "00:00:00.200" });
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+
+        // One record per 10 ms, as a training loop does: they travel together, not one wake-up each.
+        var watch = Stopwatch.StartNew();
+        await h.ProduceAsync(0, 1);
+        for (var step = 1; step < 40; step++)
+        {
+            await Task.Delay(10);
+            await h.ProduceAsync(step, step + 1);
+        }
+
+        await WaitUntilAsync(() => h.A.Steps().Length == 40);
+        Assert.InRange(h.A.Batches, 1, 20);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+        Assert.True(watch.Elapsed < Patience);
+    }
+
+    [Fact]
+    public async Task AQueueFillingUp_OrAFlushBarrier_DoNotWaitForTheDispatchInterval()
+    {
+        await using var h = await PipelineHarness.StartAsync(new() { ["Pipeline:DispatchInterval"] = "00:00:10", ["Pipeline:Capacity"] = "400" });
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await Task.Delay(100); // the dispatcher is in its (10 s) pause
+
+        // A quarter of the capacity wakes it.
+        var watch = Stopwatch.StartNew();
+        await h.ProduceAsync(0, 100);
+        await WaitUntilAsync(() => h.A.Steps().Length == 100);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"records waited {watch.Elapsed} for the dispatcher");
+
+        // So does a flush barrier, for a single record.
+        await Task.Delay(100);
+        watch.Restart();
+        await h.ProduceAsync(100, 101);
+        await h.Pipeline.FlushAsync(100, CancellationToken.None);
+        Assert.Equal(100, h.A.FlushedThrough);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the flush barrier waited {watch.Elapsed} for the dispatcher");
+
+        // And the end of the stage.
+        await h.ProduceAsync(101, 102);
+        watch.Restart();
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+        Assert.Equal(102, h.A.Steps().Length);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the end of the stage waited {watch.Elapsed} for the dispatcher");
+    }
+
     [Theory]
     [InlineData(5, 5)]
     [InlineData(5, 3)]

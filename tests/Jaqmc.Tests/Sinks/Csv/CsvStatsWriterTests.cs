@@ -141,6 +141,41 @@ public sealed class CsvStatsWriterTests : StatsWriterContractTests
     }
 
     [Fact]
+    public async Task ALargeBatch_FormattedOnEveryCore_IsTheSameFileAsOneRecordAtATime()
+    {
+        // A backlog batch is split across cores; rows must come out whole and in step order, with mixed key sets.
+        var keySets = new[] { new StatsKeys("a", "b"), new StatsKeys("a"), new StatsKeys("c", "a", "b") };
+        var records = Enumerable.Range(0, 5_003)
+            .Select(s => new StatsRecord("train", s, keySets[s % 3], Enumerable.Range(0, keySets[s % 3].Count).Select(i => (s * 0.1) + i + double.Epsilon).ToArray()))
+            .ToList();
+
+        await using (var batched = CreateWriter())
+        {
+            await batched.OpenAsync(Context(), CancellationToken.None);
+            await batched.WriteAsync([records[0], records[1]], CancellationToken.None);
+            await batched.WriteAsync(records.Skip(2).ToList(), CancellationToken.None);
+            await batched.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }
+
+        var batchedText = await File.ReadAllTextAsync(TrainCsv, Encoding.UTF8);
+        File.Delete(TrainCsv);
+        await using (var single = CreateWriter())
+        {
+            await single.OpenAsync(Context(), CancellationToken.None);
+            foreach (var record in records)
+            {
+                await single.WriteAsync([record], CancellationToken.None);
+            }
+
+            await single.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }
+
+        Assert.Equal(await File.ReadAllTextAsync(TrainCsv, Encoding.UTF8), batchedText);
+        Assert.Equal(5_004, batchedText.Count(c => c == '\n'));
+        Assert.StartsWith("step,a,b,c\n0,", batchedText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PathTemplate_RelativeResolvesUnderWorkingDirectory()
     {
         var writer = new CsvStatsWriter(new CsvWriterOptions { PathTemplate = "stats/{stage}.csv" }, _logger);
