@@ -18,8 +18,9 @@ namespace Jaqmc.Benchmarks;
 /// <summary>
 /// The Postgres writer alone against a local server (TEST_POSTGRES_CONNECTION, for example from
 /// <c>eval "$(scripts/test-postgres.sh start)"</c>): records of 20 keys per second, in batches of 500, against
-/// the naive path (one autocommitted INSERT per value) and, for the choice of layout, binary COPY into a wide
-/// table and into one jsonb row per step. One operation = one record (one step of 20 values).
+/// the naive path (one autocommitted INSERT per value) and, for the choice of layout, binary COPY into schema
+/// version 1's long table with text keys, a wide table and one jsonb row per step. One operation = one record
+/// (one step of 20 values).
 /// </summary>
 /// <remarks>
 /// Run: <c>dotnet run -c Release --project bench/Jaqmc.Benchmarks -- --filter '*PostgresWriterBenchmarks*'</c>.
@@ -42,6 +43,7 @@ public class PostgresWriterBenchmarks
     private long _nextStep;
     private long _nextNaiveStep;
     private long _nextWideStep;
+    private long _nextLongTextStep;
     private long _nextJsonStep;
 
     private sealed class Config : ManualConfig
@@ -74,7 +76,8 @@ public class PostgresWriterBenchmarks
         var columns = string.Join(", ", Enumerable.Range(0, KeyCount).Select(i => $"c{i:D2} float8"));
         connection.Execute($"""
             CREATE TABLE "{_schema}".wide (run_id bigint, stage text, step bigint, {columns}, PRIMARY KEY (run_id, stage, step));
-            CREATE TABLE "{_schema}".naive (LIKE "{_schema}".stats INCLUDING ALL);
+            CREATE TABLE "{_schema}".naive (run_id bigint, stage text COLLATE "C", step bigint, name text COLLATE "C", value float8, PRIMARY KEY (run_id, stage, step, name));
+            CREATE TABLE "{_schema}".long_text (LIKE "{_schema}".naive INCLUDING ALL);
             CREATE TABLE "{_schema}".per_step (run_id bigint, stage text, step bigint, stats jsonb NOT NULL, PRIMARY KEY (run_id, stage, step));
             """);
     }
@@ -87,7 +90,8 @@ public class PostgresWriterBenchmarks
         {
             // Disk per 100 k steps of 20 keys, table plus indexes, for the layout comparison.
             var sizes = connection.Query<(string Table, long Bytes, long Steps)>($"""
-                SELECT 'stats (long)', pg_total_relation_size('"{_schema}".stats'), (SELECT count(DISTINCT step) FROM "{_schema}".stats)
+                SELECT 'stat_values (long, integer ids)', pg_total_relation_size('"{_schema}".stat_values'), (SELECT count(DISTINCT step) FROM "{_schema}".stat_values)
+                UNION ALL SELECT 'long_text (schema v1)', pg_total_relation_size('"{_schema}".long_text'), (SELECT count(DISTINCT step) FROM "{_schema}".long_text)
                 UNION ALL SELECT 'wide', pg_total_relation_size('"{_schema}".wide'), (SELECT count(*) FROM "{_schema}".wide)
                 UNION ALL SELECT 'per_step (jsonb)', pg_total_relation_size('"{_schema}".per_step'), (SELECT count(*) FROM "{_schema}".per_step)
                 """);
@@ -138,6 +142,43 @@ public class PostgresWriterBenchmarks
                 ((NpgsqlParameter<double>)command.Parameters[2]).TypedValue = record.Values[k];
                 await command.ExecuteNonQueryAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// Schema version 1's layout: a long table keyed by (run id, stage text, step, key text), with the delete and
+    /// binary COPY per batch of 500 that its writer did.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = WriterRecords)]
+    public async Task Alternative_LongTextKeys_BinaryCopy_Batch500()
+    {
+        for (var done = 0; done < WriterRecords; done += BatchSize)
+        {
+            await using var connection = await _dataSource!.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await connection.ExecuteAsync(
+                $"""DELETE FROM "{_schema}".long_text WHERE run_id = 1 AND stage = 'train' AND step BETWEEN @first AND @last""",
+                new { first = _nextLongTextStep, last = _nextLongTextStep + BatchSize - 1 }, transaction);
+            await using (var importer = await connection.BeginBinaryImportAsync($"""COPY "{_schema}".long_text (run_id, stage, step, name, value) FROM STDIN (FORMAT BINARY)"""))
+            {
+                for (var i = 0; i < BatchSize; i++)
+                {
+                    var record = Record(_nextLongTextStep++);
+                    for (var k = 0; k < KeyCount; k++)
+                    {
+                        await importer.StartRowAsync();
+                        await importer.WriteAsync(1L, NpgsqlDbType.Bigint);
+                        await importer.WriteAsync("train", NpgsqlDbType.Text);
+                        await importer.WriteAsync(record.Step, NpgsqlDbType.Bigint);
+                        await importer.WriteAsync(_keys[k], NpgsqlDbType.Text);
+                        await importer.WriteAsync(record.Values[k], NpgsqlDbType.Double);
+                    }
+                }
+
+                await importer.CompleteAsync();
+            }
+
+            await transaction.CommitAsync();
         }
     }
 

@@ -6,14 +6,21 @@ using NpgsqlTypes;
 namespace Jaqmc.Sinks.Postgres;
 
 /// <summary>
-/// Writes every record of a stage to PostgreSQL: one row per (run, stage, step, key) in <c>{schema}.stats</c>,
-/// with binary COPY, one transaction per batch.
+/// Writes every record of a stage to PostgreSQL: one row per (run stage, step, key) in
+/// <c>{schema}.stat_values</c> (read through the <c>stats</c> view), with binary COPY, one transaction per batch.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Idempotence: a batch first deletes its own step range of (run, stage), then copies, in one transaction; a
 /// retried batch therefore replaces whatever an earlier attempt committed (say, when the commit succeeded but its
 /// acknowledgement was lost) and an aborted one leaves nothing. Opening deletes the steps ≥ the initial step.
+/// The delete is skipped only when the batch starts after every step this writer has sent since opening: nothing
+/// can be there then, and the round trip costs a few per cent of the throughput.
+/// </para>
+/// <para>
+/// Key names are stored once in <c>stat_keys</c>; the writer resolves a name to its id the first time it meets
+/// it (insert if missing, then read) in a short transaction of its own, outside the batch's, so concurrent runs
+/// adding the same key wait for each other only for that statement and never deadlock.
 /// </para>
 /// <para>
 /// Failures are thrown for the pipeline to retry with backoff; errors retrying cannot fix are thrown as
@@ -30,10 +37,21 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
     private readonly string _schema;
     private readonly string _copySql;
     private readonly string _deleteRangeSql;
+    private readonly string _insertKeysSql;
+    private readonly string _selectKeysSql;
+
+    // Ids of the key names seen since opening, and per StatsKeys instance (producers reuse one per stage) the
+    // ids with the order that writes a step's rows in primary-key order.
+    private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<StatsKeys, KeyLayout> _layouts = new(ReferenceEqualityComparer.Instance);
 
     private NpgsqlDataSource? _dataSource;
     private string _target = "(not connected)";
     private long _runId;
+    private int _stageId;
+
+    // The highest step any batch since opening may have committed; opening deletes everything above initial - 1.
+    private long _sentThrough;
 
     /// <summary>Creates an unopened writer; nothing connects before <see cref="StatsWriter.OpenAsync"/>.</summary>
     public PostgresStatsWriter(PostgresWriterOptions options, ILogger<PostgresStatsWriter> logger)
@@ -44,8 +62,20 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
         _logger = logger;
         _schema = options.Schema;
         var s = PostgresSchema.Quote(_schema);
-        _copySql = $"COPY {s}.stats (run_id, stage, step, name, value) FROM STDIN (FORMAT BINARY)";
-        _deleteRangeSql = $"DELETE FROM {s}.stats WHERE run_id = @runId AND stage = @stage AND step BETWEEN @first AND @last";
+        _copySql = $"COPY {s}.stat_values (stage_id, key_id, step, value) FROM STDIN (FORMAT BINARY)";
+        _deleteRangeSql = $"DELETE FROM {s}.stat_values WHERE stage_id = @stageId AND step BETWEEN @first AND @last";
+
+        // Insert only missing names (ON CONFLICT alone would draw an id for every name present), in byte order so
+        // that two writers inserting the same new names lock them in the same order. The SELECT is a statement of
+        // its own: its snapshot then includes names another writer committed while the INSERT waited for it.
+        _insertKeysSql = $"""
+            INSERT INTO {s}.stat_keys (name)
+            SELECT n.name FROM unnest(CAST(@names AS text[])) AS n(name)
+            WHERE NOT EXISTS (SELECT 1 FROM {s}.stat_keys k WHERE k.name = n.name)
+            ORDER BY n.name COLLATE "C"
+            ON CONFLICT (name) DO NOTHING
+            """;
+        _selectKeysSql = $"SELECT name, id FROM {s}.stat_keys WHERE name = ANY(@names)";
     }
 
     /// <inheritdoc />
@@ -90,22 +120,28 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
                 new { name = context.RunName, host = HostName, config = context.RunConfiguration },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
-            await connection.ExecuteAsync(new CommandDefinition(
+            _stageId = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
                 $"""
                 INSERT INTO {s}.run_stages AS st (run_id, stage, status, initial_step)
                 VALUES (@runId, @stage, 'running', @initialStep)
                 ON CONFLICT (run_id, stage) DO UPDATE
                 SET status = 'running', initial_step = excluded.initial_step, updated_at = now()
+                RETURNING id
                 """,
                 new { runId = _runId, stage = context.Stage, initialStep = context.InitialStep },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
             var deleted = await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {s}.stats WHERE run_id = @runId AND stage = @stage AND step >= @initialStep",
-                new { runId = _runId, stage = context.Stage, initialStep = context.InitialStep },
+                $"DELETE FROM {s}.stat_values WHERE stage_id = @stageId AND step >= @initialStep",
+                new { stageId = _stageId, initialStep = context.InitialStep },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            _sentThrough = context.InitialStep - 1;
+
+            // Ids are re-read each stage, in case keys were deleted by hand in between.
+            _keyIds.Clear();
+            _layouts.Clear();
             LogOpened(context.RunName, _runId, context.Stage, context.InitialStep, deleted, _target);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -131,27 +167,34 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
         try
         {
             await using var connection = await _dataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await ResolveKeysAsync(connection, rows, cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
             // Replace, don't append: whatever an earlier attempt of this batch committed goes first.
-            await connection.ExecuteAsync(new CommandDefinition(
-                _deleteRangeSql, new { runId = _runId, stage, first, last }, transaction,
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (first <= _sentThrough)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    _deleteRangeSql, new { stageId = _stageId, first, last }, transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
 
+            // From here on the batch may commit even if this call fails (a lost acknowledgement).
+            _sentThrough = Math.Max(_sentThrough, last);
             await using (var importer = await connection.BeginBinaryImportAsync(_copySql, cancellationToken).ConfigureAwait(false))
             {
                 for (var r = 0; r < rows.Count; r++)
                 {
                     var record = rows[r];
-                    var keys = record.Keys;
+                    var layout = _layouts[record.Keys];
                     var values = record.Values;
-                    for (var k = 0; k < values.Length; k++)
+                    for (var i = 0; i < layout.Ids.Length; i++)
                     {
+                        // Rows go in primary-key order (step, then key id): each index insert lands at the right end.
+                        var k = layout.Order[i];
                         await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                        await importer.WriteAsync(_runId, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                        await importer.WriteAsync(stage, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await importer.WriteAsync(_stageId, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                        await importer.WriteAsync(layout.Ids[k], NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                         await importer.WriteAsync(record.Step, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                        await importer.WriteAsync(keys[k], NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                         await importer.WriteAsync(values[k], NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -170,6 +213,67 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
 
             // Transient: rethrow as is (keeping its stack) for the pipeline to retry.
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes sure every key set in <paramref name="rows"/> has a layout, inserting names new to the database in
+    /// an autocommitted transaction of their own (one round trip, and only when a name is new to this writer).
+    /// </summary>
+    private async Task ResolveKeysAsync(NpgsqlConnection connection, IReadOnlyList<StatsRecord> rows, CancellationToken cancellationToken)
+    {
+        List<string>? missing = null;
+        StatsKeys? previous = null;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var keys = rows[r].Keys;
+            if (ReferenceEquals(keys, previous) || _layouts.ContainsKey(keys))
+            {
+                previous = keys;
+                continue;
+            }
+
+            previous = keys;
+            foreach (var name in keys)
+            {
+                if (!_keyIds.ContainsKey(name))
+                {
+                    (missing ??= []).Add(name);
+                }
+            }
+        }
+
+        if (missing is not null)
+        {
+            var names = missing.Distinct(StringComparer.Ordinal).ToArray();
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand(_insertKeysSql) { Parameters = { new NpgsqlParameter("names", names) } },
+                    new NpgsqlBatchCommand(_selectKeysSql) { Parameters = { new NpgsqlParameter("names", names) } },
+                },
+            };
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _keyIds[reader.GetString(0)] = reader.GetInt32(1);
+            }
+        }
+
+        // The unordered path makes a key set per step: keep the cache from growing with them.
+        if (_layouts.Count > 256)
+        {
+            _layouts.Clear();
+        }
+
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var keys = rows[r].Keys;
+            if (!_layouts.ContainsKey(keys))
+            {
+                _layouts[keys] = KeyLayout.Create(keys, _keyIds);
+            }
         }
     }
 
@@ -193,9 +297,9 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
             await connection.ExecuteAsync(new CommandDefinition(
                 $"""
                 UPDATE {s}.runs SET status = @status, updated_at = now() WHERE id = @runId;
-                UPDATE {s}.run_stages SET status = @status, updated_at = now() WHERE run_id = @runId AND stage = @stage;
+                UPDATE {s}.run_stages SET status = @status, updated_at = now() WHERE id = @stageId;
                 """,
-                new { status, runId = _runId, stage = Context.Stage },
+                new { status, runId = _runId, stageId = _stageId },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -280,6 +384,9 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
             builder.ApplicationName = "jaqmc";
         }
 
+        // The writer changes no session state, so a pooled connection need not be reset (DISCARD ALL) each batch.
+        builder.NoResetOnClose = true;
+
         _target = PostgresErrors.DescribeTarget(builder);
         return NpgsqlDataSource.Create(builder);
     }
@@ -305,6 +412,25 @@ internal sealed partial class PostgresStatsWriter : StatsWriter
             var dataSource = _dataSource;
             _dataSource = null;
             await dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The key ids of one key set, and the positions of its keys in ascending id order.</summary>
+    private sealed record KeyLayout(int[] Ids, int[] Order)
+    {
+        public static KeyLayout Create(StatsKeys keys, Dictionary<string, int> keyIds)
+        {
+            var ids = new int[keys.Count];
+            for (var k = 0; k < ids.Length; k++)
+            {
+                ids[k] = keyIds.TryGetValue(keys[k], out var id)
+                    ? id
+                    : throw new InvalidOperationException($"Stats key '{keys[k]}' has no id in stat_keys (deleted while the writer was running?).");
+            }
+
+            var order = Enumerable.Range(0, ids.Length).ToArray();
+            Array.Sort(order, (a, b) => ids[a].CompareTo(ids[b]));
+            return new KeyLayout(ids, order);
         }
     }
 

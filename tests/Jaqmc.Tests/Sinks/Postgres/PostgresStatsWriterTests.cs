@@ -278,6 +278,126 @@ public sealed class PostgresStatsWriterTests : StatsWriterContractTests, IClassF
     }
 
     [Fact]
+    public async Task EightConcurrentWriters_AddingTheSameNewKeysInDifferentOrders_NeitherDeadlockNorFail()
+    {
+        const int writers = 8, batches = 12;
+        using var start = new SemaphoreSlim(0, writers);
+
+        // All writers send batch b at the same moment, so their inserts of its new keys overlap.
+        var arrived = new int[batches];
+        var gates = Enumerable.Range(0, batches).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var runs = Enumerable.Range(0, writers).Select(async w =>
+        {
+            await start.WaitAsync();
+            await using var writer = CreatePostgresWriter();
+            await writer.OpenAsync(ContextFor($"keys-{w}"), CancellationToken.None);
+            var written = new List<StatsRecord>();
+            for (var b = 0; b < batches; b++)
+            {
+                if (Interlocked.Increment(ref arrived[b]) == writers)
+                {
+                    gates[b].TrySetResult();
+                }
+
+                await gates[b].Task;
+
+                // Every batch brings keys nobody has seen, the same for all writers but listed in an order of each
+                // writer's own: inserted unsorted, two writers would lock the same names in opposite orders.
+                var names = Enumerable.Range(0, 40).Select(i => $"k{b:D2}_{i:D2}").ToArray();
+                new Random((w * 100) + b).Shuffle(names);
+                var keys = new StatsKeys(names);
+                var batch = Enumerable.Range(0, 5)
+                    .Select(i => new StatsRecord("train", (b * 5) + i, keys, names.Select((_, k) => (double)((w * 1000) + (b * 5) + i + k)).ToArray()))
+                    .ToList();
+                try
+                {
+                    await writer.WriteAsync(batch, CancellationToken.None);
+                }
+                catch
+                {
+                    // Report the failure now rather than leave the other writers waiting at the next gate.
+                    Array.ForEach(gates, g => g.TrySetResult());
+                    throw;
+                }
+
+                written.AddRange(batch);
+            }
+
+            await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+            return written;
+        }).ToList();
+        start.Release(writers);
+        var results = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromMinutes(3));
+
+        for (var w = 0; w < writers; w++)
+        {
+            AssertRowsEqual(results[w], await ReadBackAsync($"keys-{w}", "train"));
+        }
+
+        // Each name is stored once; a writer draws an id for a name at most once (racing writers may each draw one).
+        await using var connection = await _server.OpenAsync();
+        var (count, distinct, maxId) = await connection.QuerySingleAsync<(long, long, long)>(
+            $"""SELECT count(*), count(DISTINCT name), max(id) FROM "{_schema}".stat_keys""");
+        Assert.Equal(batches * 40L, distinct);
+        Assert.Equal(distinct, count);
+        Assert.True(maxId <= writers * count, $"{maxId} ids drawn for {count} keys");
+    }
+
+    [Fact]
+    public async Task SchemaVersion1Database_IsMigrated_AndItsRowsStayReadableThroughTheStatsView()
+    {
+        // A database as version 1 left it: two runs, one with two stages, awkward keys and non-finite values.
+        await using (var connection = await _server.OpenAsync())
+        {
+            await PostgresSchema.EnsureAsync(connection, _schema, CancellationToken.None, upToVersion: 1);
+            await connection.ExecuteAsync(
+                $"""
+                INSERT INTO "{_schema}".runs (name, host, status) VALUES ('old-a', 'h', 'completed'), ('old-b', 'h', 'failed');
+                INSERT INTO "{_schema}".run_stages (run_id, stage, status, initial_step)
+                SELECT id, stage, 'completed', 0 FROM "{_schema}".runs, unnest(ARRAY['train', 'evaluation']) stage;
+                INSERT INTO "{_schema}".stats (run_id, stage, step, name, value)
+                SELECT r.id, st.stage, step, k.name, CASE k.name WHEN 'odd "key", ü' THEN 'NaN'::float8 ELSE step * 0.5 + r.id END
+                FROM "{_schema}".runs r
+                JOIN "{_schema}".run_stages st ON st.run_id = r.id
+                CROSS JOIN generate_series(0, 29) step
+                CROSS JOIN unnest(ARRAY['total_energy', 'energy:kinetic', 'odd "key", ü']) k(name);
+                INSERT INTO "{_schema}".stats (run_id, stage, step, name, value) VALUES (1, 'train', 30, 'total_energy', '-Infinity');
+                """);
+        }
+
+        // Opening a writer migrates; it then resumes old-a's training at step 20 with keys partly known already.
+        var keys = new StatsKeys("total_energy", "new key");
+        await using (var writer = CreatePostgresWriter())
+        {
+            await writer.OpenAsync(ContextFor("old-a", "train", 20), CancellationToken.None);
+            await writer.WriteAsync([new StatsRecord("train", 20, keys, [-1, 2])], CancellationToken.None);
+            await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }
+
+        await using var db = await _server.OpenAsync();
+        Assert.Equal([1, 2], (await db.QueryAsync<int>($"""SELECT version FROM "{_schema}".schema_version ORDER BY version""")).ToList());
+        Assert.Equal("v", await db.ExecuteScalarAsync<string>($"""SELECT relkind::text FROM pg_class WHERE oid = '"{_schema}".stats'::regclass"""));
+
+        var oldKeys = new StatsKeys("total_energy", "energy:kinetic", "odd \"key\", ü");
+        StatsRecord Old(string stage, long step, int runId) =>
+            new(stage, step, oldKeys, [(step * 0.5) + runId, (step * 0.5) + runId, double.NaN]);
+        AssertRowsEqual(
+            Enumerable.Range(0, 20).Select(s => Old("train", s, 1)).Append(new StatsRecord("train", 20, keys, [-1, 2])),
+            await ReadBackAsync("old-a", "train"));
+        AssertRowsEqual(Enumerable.Range(0, 30).Select(s => Old("evaluation", s, 1)), await ReadBackAsync("old-a", "evaluation"));
+        AssertRowsEqual(Enumerable.Range(0, 30).Select(s => Old("train", s, 2)), await ReadBackAsync("old-b", "train"));
+        // Known keys reuse their ids: only "new key" drew one.
+        Assert.Equal((4L, 4L), await db.QuerySingleAsync<(long, long)>($"""SELECT count(*), max(id) FROM "{_schema}".stat_keys"""));
+
+        var latest = await db.QuerySingleAsync<(long Step, double Value)>(
+            $"""SELECT step, value FROM "{_schema}".latest_stats WHERE run = 'old-b' AND stage = 'evaluation' AND name = 'total_energy'""");
+        Assert.Equal((29L, 16.5), latest);
+        var json = await db.ExecuteScalarAsync<string>(
+            $"""SELECT stats::text FROM "{_schema}".stats_by_step WHERE run = 'old-b' AND stage = 'train' AND step = 1""");
+        Assert.Equal("""{"total_energy": 2.5, "odd \"key\", ü": "NaN", "energy:kinetic": 2.5}""", json);
+    }
+
+    [Fact]
     public async Task WrongPassword_IsPermanent_AndTheMessageLacksThePassword()
     {
         var password = "Wrong-" + Guid.NewGuid().ToString("N");
