@@ -10,9 +10,25 @@ internal static class FaultProfile
 {
     public static bool Soak { get; } = Environment.GetEnvironmentVariable("JAQMC_SOAK") == "1";
 
-    public static int TrainIterations => Soak ? 4000 : 1000;
+    public static int TrainIterations => Soak ? 4000 : 400;
 
-    public static int EvaluationIterations => Soak ? 1000 : 200;
+    public static int EvaluationIterations => Soak ? 1000 : 100;
+
+    /// <summary>
+    /// The kill test's training steps: more than the other scenarios', so that a life lasts well beyond the lag
+    /// between a step and the test seeing its console line (the run takes well under a second at 256 walkers).
+    /// </summary>
+    public static int KillTrainIterations => Soak ? 4000 : 1000;
+
+    /// <summary>The kill test's evaluation steps.</summary>
+    public static int KillEvaluationIterations => Soak ? 1000 : 200;
+
+    /// <summary>Overrides (later arguments win) that give a run the kill test's length.</summary>
+    public static string[] KillRunLength =>
+    [
+        "--Training:Iterations=" + KillTrainIterations.ToString(CultureInfo.InvariantCulture),
+        "--Evaluation:Iterations=" + KillEvaluationIterations.ToString(CultureInfo.InvariantCulture),
+    ];
 
     public static int Walkers => 256;
 

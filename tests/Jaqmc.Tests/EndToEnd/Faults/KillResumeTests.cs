@@ -19,7 +19,7 @@ public sealed partial class KillResumeTests(PostgresFixture server, ITestOutputH
         var killedDir = FaultProfile.NewDirectory("kill-resume");
         try
         {
-            using (var reference = JaqmcProcess.Start(FaultProfile.HeArguments(referenceDir, FaultProfile.PostgresArguments(server.ConnectionString, schema, "reference"))))
+            using (var reference = JaqmcProcess.Start(FaultProfile.HeArguments(referenceDir, [.. FaultProfile.PostgresArguments(server.ConnectionString, schema, "reference"), .. FaultProfile.KillRunLength])))
             {
                 await reference.WaitAsync(TimeSpan.FromMinutes(5));
                 Assert.True(reference.ExitCode == 0, $"the uninterrupted run failed ({reference.ExitCode}):\n{reference.Stdout}\n{reference.Stderr}");
@@ -28,8 +28,8 @@ public sealed partial class KillResumeTests(PostgresFixture server, ITestOutputH
             var seed = FaultProfile.Seed();
             output.WriteLine($"kill schedule seed {seed} (replay with JAQMC_FAULT_SEED={seed})");
             var random = new Random(seed);
-            var args = FaultProfile.HeArguments(killedDir, FaultProfile.PostgresArguments(server.ConnectionString, schema, "killed"));
-            var totalSteps = FaultProfile.TrainIterations + FaultProfile.EvaluationIterations;
+            var args = FaultProfile.HeArguments(killedDir, [.. FaultProfile.PostgresArguments(server.ConnectionString, schema, "killed"), .. FaultProfile.KillRunLength]);
+            var totalSteps = FaultProfile.KillTrainIterations + FaultProfile.KillEvaluationIterations;
 
             // Until enough kills, a life may advance at most its fair share of the steps (more than a checkpoint
             // interval, so the run always gets on); the kill lands later than that by the time a console line takes
@@ -126,7 +126,7 @@ public sealed partial class KillResumeTests(PostgresFixture server, ITestOutputH
         foreach (System.Text.RegularExpressions.Match m in ProgressLine().Matches(stdout))
         {
             var step = long.Parse(m.Groups["step"].Value, System.Globalization.CultureInfo.InvariantCulture);
-            last = m.Groups["stage"].Value == "train" ? step : FaultProfile.TrainIterations + step;
+            last = m.Groups["stage"].Value == "train" ? step : FaultProfile.KillTrainIterations + step;
         }
 
         return last;
