@@ -10,7 +10,6 @@ internal sealed class PipelineMetrics
     public PipelineMetrics(IMeterFactory meterFactory)
     {
         Meter = meterFactory.Create(MeterName);
-        Enqueued = Meter.CreateCounter<long>("jaqmc.writer.records.enqueued", "{record}", "Records handed over by the training loop.");
         Written = Meter.CreateCounter<long>("jaqmc.writer.records.written", "{record}", "Records written by a writer.");
         Dropped = Meter.CreateCounter<long>("jaqmc.writer.records.dropped", "{record}", "Records dropped because the queue was full (FullMode DropOldest/DropNewest).");
         Failed = Meter.CreateCounter<long>("jaqmc.writer.records.failed", "{record}", "Records a writer could not write after its retries.");
@@ -18,9 +17,8 @@ internal sealed class PipelineMetrics
         BatchDuration = Meter.CreateHistogram<double>("jaqmc.writer.batch.duration", "ms", "Time to write one batch.");
     }
 
+    /// <summary>The meter; the pipeline adds its observable instruments (records enqueued, queue depth) to it.</summary>
     public Meter Meter { get; }
-
-    public Counter<long> Enqueued { get; }
 
     public Counter<long> Written { get; }
 

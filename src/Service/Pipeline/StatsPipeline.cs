@@ -94,6 +94,8 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         };
         _channel = Channel.CreateBounded<Item>(channelOptions, OnDropped);
         _highWater = Math.Clamp(_options.Capacity / 4, 1, MaxHighWater);
+        // Observed, not counted per record: the training loop's hand-over stays a field increment.
+        _metrics.Meter.CreateObservableCounter("jaqmc.writer.records.enqueued", () => Volatile.Read(ref _enqueuedSeq), "{record}", "Records handed over by the training loop.");
         _metrics.Meter.CreateObservableGauge("jaqmc.writer.queue.depth", ObserveQueueDepths, "{record}", "Records waiting in the pipeline's queue and in each writer's queue.");
 
         // The shutdown deadline starts when the host is asked to stop (Ctrl+C, SIGTERM) and covers the training
@@ -196,7 +198,6 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         {
             Volatile.Write(ref _enqueuedSeq, _enqueuedSeq + 1);
             _lastStep = record.Step;
-            _metrics.Enqueued.Add(1);
             if (_enqueuedSeq - Volatile.Read(ref _dispatchedSeq) >= _highWater)
             {
                 WakeDispatcher();
@@ -420,7 +421,6 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
 
         Volatile.Write(ref _enqueuedSeq, _enqueuedSeq + 1);
         _lastStep = item.Record.Step;
-        _metrics.Enqueued.Add(1);
     }
 
     private async Task DispatchAsync()

@@ -336,6 +336,10 @@ public sealed class StatsPipelineTests
         var byWriter = collector.GetMeasurementSnapshot().GroupBy(m => (string)m.Tags["writer"]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
         Assert.Equal(123, byWriter["A"]);
         Assert.Equal(123, byWriter["B"]);
+
+        using var enqueued = new MetricCollector<long>(h.Services.GetRequiredService<PipelineMetrics>().Meter, "jaqmc.writer.records.enqueued");
+        enqueued.RecordObservableInstruments();
+        Assert.Equal(123, enqueued.LastMeasurement!.Value);
     }
 
     [Fact]

@@ -1,0 +1,45 @@
+using Jaqmc.Service.Pipeline;
+using Jaqmc.Sinks.Console;
+using Jaqmc.Sinks.Csv;
+using Jaqmc.Sinks.Hdf5;
+using Jaqmc.Training;
+using Jaqmc.Training.Systems;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Jaqmc.Benchmarks;
+
+/// <summary>The duty-cycle workload: He with 4096 walkers, with Console+CSV+HDF5 recording or with none.</summary>
+internal static class DutyCycleRun
+{
+    public static string NewDirectory()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "jaqmc-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    /// <summary>A started pipeline with the shipped file writers (Console every 100 steps, as shipped).</summary>
+    public static Task<(ServiceProvider Services, StatsPipeline Pipeline)> StartPipelineAsync(
+        string directory, Dictionary<string, string?>? settings = null, bool pipelineOnly = false) =>
+        PipelineFactory.StartAsync(
+            directory,
+            s =>
+            {
+                if (pipelineOnly)
+                {
+                    return;
+                }
+
+                s.AddStatsWriter<ConsoleStatsWriter, ConsoleWriterOptions>("Console");
+                s.AddStatsWriter<CsvStatsWriter, CsvWriterOptions>("Csv");
+                s.AddStatsWriter<Hdf5StatsWriter, Hdf5WriterOptions>("Hdf5");
+            },
+            pipelineOnly ? settings : new(settings ?? []) { ["Writers:Console:Interval"] = "100" });
+
+    public static VmcTrainer Trainer(int steps) => new(
+        new TrainingOptions { System = TrainingSystem.He, Walkers = 4096, McmcSteps = 10, Iterations = steps, CheckpointEvery = 500 },
+        new EvaluationOptions { Iterations = 1 },
+        NullLogger<VmcTrainer>.Instance,
+        WavefunctionSystemFactory.Create);
+}
