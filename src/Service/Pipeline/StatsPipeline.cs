@@ -200,6 +200,9 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
             _lastStep = record.Step;
             if (_enqueuedSeq - Volatile.Read(ref _dispatchedSeq) >= _highWater)
             {
+                // A full fence between publishing the count and looking for the dispatcher's wake (which it arms before
+                // reading the count): otherwise both sides can miss each other. Only past the high-water mark.
+                Interlocked.MemoryBarrier();
                 WakeDispatcher();
             }
 
@@ -209,6 +212,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         ThrowIfStopped();
         if (_options.FullMode == PipelineFullMode.Fail)
         {
+            WakeDispatcher();
             throw new StatsPipelineException(
                 $"The statistics queue is full (Pipeline:Capacity={_options.Capacity}) and Pipeline:FullMode=Fail: step {record.Step} was not recorded.");
         }
@@ -443,6 +447,13 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                     break;
                 }
 
+                // Nothing waiting (between stages, on a non-master process, a stalled producer): block instead of
+                // polling; the next record wakes the dispatcher, which then pauses to gather the ones after it.
+                if (reader.Count == 0 && !await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
+
                 await PauseAsync(reader).ConfigureAwait(false);
             }
         }
@@ -504,7 +515,9 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         Interlocked.Exchange(ref _wake, wake);
 
         // Look again after arming: whatever cuts the pause short may have happened before the wake was visible.
-        if (Volatile.Read(ref _waiter) is null
+        // A waiter already satisfied does not count: it clears itself a moment later, and skipping the pause for it
+        // would spin.
+        if ((Volatile.Read(ref _waiter) is not { } waiter || Volatile.Read(ref _dispatchedSeq) >= waiter.Target)
             && Volatile.Read(ref _enqueuedSeq) - Volatile.Read(ref _dispatchedSeq) < _highWater
             && !reader.Completion.IsCompleted)
         {

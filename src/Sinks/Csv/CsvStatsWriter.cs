@@ -108,6 +108,7 @@ public sealed class CsvStatsWriter : StatsWriter
     protected override ValueTask OnWriteAsync(IReadOnlyList<StatsRecord> batch, CancellationToken cancellationToken)
     {
         var mark = _pendingLength;
+        var headerAppended = false;
         try
         {
             WidenIfNeeded(batch);
@@ -115,6 +116,7 @@ public sealed class CsvStatsWriter : StatsWriter
             {
                 Append(Encoding.UTF8.GetBytes(CsvFormat.Header(_columns)));
                 _headerWritten = true;
+                headerAppended = true;
             }
 
             AppendRows(batch);
@@ -126,8 +128,13 @@ public sealed class CsvStatsWriter : StatsWriter
         }
         catch
         {
-            // Leave no partial batch behind: the pipeline retries with the same batch.
+            // Leave no partial batch behind: the pipeline retries with the same batch (and the header, if this call
+            // added it, is written again by the retry).
             _pendingLength = Math.Min(_pendingLength, mark);
+            if (headerAppended)
+            {
+                _headerWritten = false;
+            }
             throw;
         }
 
@@ -210,10 +217,17 @@ public sealed class CsvStatsWriter : StatsWriter
         }
 
         var rowBytes = MaxRowBytes(_columns.Count);
+        var reserve = (long)rowBytes * batch.Count;
+        if (reserve > Array.MaxLength / 2)
+        {
+            throw new PermanentWriterException(
+                $"A batch of {batch.Count} records of {_columns.Count} columns is too large to format at once; lower Writers:Csv:MaxBatchSize.");
+        }
+
         var parts = batch.Count >= ParallelFrom ? Math.Min(Environment.ProcessorCount, 4) : 1;
         if (parts == 1)
         {
-            EnsureCapacity(rowBytes * batch.Count);
+            EnsureCapacity((int)reserve);
             _pendingLength += FormatRows(batch, layouts, 0, batch.Count, _pending.AsSpan(_pendingLength));
             return;
         }
@@ -225,20 +239,28 @@ public sealed class CsvStatsWriter : StatsWriter
             bounds[p] = (int)((long)batch.Count * p / parts);
         }
 
-        EnsureCapacity(rowBytes * batch.Count);
+        EnsureCapacity((int)reserve);
         var buffers = new byte[parts][];
         var lengths = new int[parts];
         var start = _pendingLength;
         try
         {
-            Parallel.For(0, parts, p =>
+            try
             {
-                var count = bounds[p + 1] - bounds[p];
-                var destination = p == 0
-                    ? _pending.AsSpan(start)
-                    : (buffers[p] = ArrayPool<byte>.Shared.Rent(rowBytes * count)).AsSpan();
-                lengths[p] = FormatRows(batch, layouts, bounds[p], bounds[p + 1], destination);
-            });
+                Parallel.For(0, parts, p =>
+                {
+                    var count = bounds[p + 1] - bounds[p];
+                    var destination = p == 0
+                        ? _pending.AsSpan(start)
+                        : (buffers[p] = ArrayPool<byte>.Shared.Rent(rowBytes * count)).AsSpan();
+                    lengths[p] = FormatRows(batch, layouts, bounds[p], bounds[p + 1], destination);
+                });
+            }
+            catch (AggregateException e)
+            {
+                // Fail as the single-threaded path would, so the pipeline classifies the error the same way.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
 
             _pendingLength += lengths[0];
             for (var p = 1; p < parts; p++)
