@@ -30,11 +30,7 @@ internal static class DutyCycleCommand
 
         await MeasureAsync(withWriters: false, steps: 200, settings, pipelineOnly);
         await MeasureAsync(withWriters: true, steps: 200, settings, pipelineOnly);
-        var none = new List<double>();
-        var all = new List<double>();
-        var ratios = new List<double>();
-        var noneCpu = new List<double>();
-        var allCpu = new List<double>();
+        var pairsMeasured = new List<((double Wall, double Cpu) None, (double Wall, double Cpu) All)>();
         for (var pair = 0; pair < pairs; pair++)
         {
             (double Wall, double Cpu) a, b;
@@ -49,19 +45,20 @@ internal static class DutyCycleCommand
                 a = await MeasureAsync(withWriters: false, steps, settings, pipelineOnly);
             }
 
-            none.Add(a.Wall);
-            all.Add(b.Wall);
-            ratios.Add(a.Wall / b.Wall);
-            noneCpu.Add(a.Cpu);
-            allCpu.Add(b.Cpu);
+            pairsMeasured.Add((a, b));
             Console.WriteLine(FormattableString.Invariant(
                 $"pair {pair + 1,2}: no writers {a.Wall:F3} ms/step ({a.Cpu:F3} CPU), Console+CSV+HDF5 {b.Wall:F3} ms/step ({b.Cpu:F3} CPU), ratio {a.Wall / b.Wall:F4}"));
         }
 
+        var ratios = pairsMeasured.Select(p => p.None.Wall / p.All.Wall).ToList();
+        var noneWall = Median(pairsMeasured.Select(p => p.None.Wall));
+        var allWall = Median(pairsMeasured.Select(p => p.All.Wall));
+        var noneCpu = Median(pairsMeasured.Select(p => p.None.Cpu));
+        var allCpu = Median(pairsMeasured.Select(p => p.All.Cpu));
         Console.WriteLine(FormattableString.Invariant(
-            $"median ms/step: no writers {Median(none):F3}, Console+CSV+HDF5 {Median(all):F3}; duty cycle = median of pair ratios {Median(ratios):F4} (min {ratios.Min():F4}, max {ratios.Max():F4}); ratio of medians {Median(none) / Median(all):F4}"));
+            $"median ms/step: no writers {noneWall:F3}, Console+CSV+HDF5 {allWall:F3}; duty cycle = median of pair ratios {Median(ratios):F4} (min {ratios.Min():F4}, max {ratios.Max():F4}); ratio of medians {noneWall / allWall:F4}"));
         Console.WriteLine(FormattableString.Invariant(
-            $"median CPU ms/step: no writers {Median(noneCpu):F3}, Console+CSV+HDF5 {Median(allCpu):F3}: recording costs {(Median(allCpu) - Median(noneCpu)) / Median(noneCpu) * 100:F2} % of the training's CPU"));
+            $"median CPU ms/step: no writers {noneCpu:F3}, Console+CSV+HDF5 {allCpu:F3}: recording costs {(allCpu - noneCpu) / noneCpu * 100:F2} % of the training's CPU"));
         return 0;
     }
 
@@ -100,7 +97,7 @@ internal static class DutyCycleCommand
     private static (double Wall, double Cpu) Stop(Stopwatch watch, TimeSpan cpu, int steps) =>
         (watch.Elapsed.TotalMilliseconds / steps, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / steps);
 
-    private static double Median(List<double> values)
+    private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         var mid = sorted.Length / 2;

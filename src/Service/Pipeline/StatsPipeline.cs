@@ -196,8 +196,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         var item = new Item(_enqueuedSeq + 1, record);
         if (_channel.Writer.TryWrite(item))
         {
-            Volatile.Write(ref _enqueuedSeq, _enqueuedSeq + 1);
-            _lastStep = record.Step;
+            Accept(item);
             if (_enqueuedSeq - Volatile.Read(ref _dispatchedSeq) >= _highWater)
             {
                 // A full fence between publishing the count and looking for the dispatcher's wake (which it arms before
@@ -423,7 +422,13 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
             throw new StatsPipelineException($"Step {item.Record.Step} was not recorded: the statistics pipeline has stopped ({_dispatcherStopped?.Message ?? "shutdown"}).", e);
         }
 
-        Volatile.Write(ref _enqueuedSeq, _enqueuedSeq + 1);
+        Accept(item);
+    }
+
+    /// <summary>The record is in the channel: publish its sequence number (read by the dispatcher and the metric).</summary>
+    private void Accept(in Item item)
+    {
+        Volatile.Write(ref _enqueuedSeq, item.Seq);
         _lastStep = item.Record.Step;
     }
 

@@ -9,8 +9,8 @@ internal static class CsvFormat
     public const char Separator = ',';
     public const string StepColumn = "step";
 
-    /// <summary>Longest text of a double in "R" format ("-1.2345678901234567E-308" is 24 chars).</summary>
-    public const int MaxDoubleChars = 32;
+    /// <summary>Room for the UTF-8 text of a double in "R" format (the longest, "-1.2345678901234567E-308", is 24 bytes).</summary>
+    public const int MaxDoubleBytes = 32;
 
     /// <summary>Appends <paramref name="field"/>, quoted when it holds a separator, a quote, CR or LF, or edge spaces.</summary>
     public static void AppendField(StringBuilder sb, string field)

@@ -281,7 +281,7 @@ public sealed class CsvStatsWriter : StatsWriter
     }
 
     /// <summary>The most bytes a row can take: the step and one value per column, with separators and the row end.</summary>
-    private static int MaxRowBytes(int columns) => 24 + ((columns + 1) * CsvFormat.MaxDoubleChars);
+    private static int MaxRowBytes(int columns) => 24 + ((columns + 1) * CsvFormat.MaxDoubleBytes);
 
     private static int FormatRows(IReadOnlyList<StatsRecord> batch, int[][] layouts, int from, int to, Span<byte> destination)
     {

@@ -193,7 +193,6 @@ public sealed class StatsPipelineTests
         await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
 
         // One record per 10 ms, as a training loop does: they travel together, not one wake-up each.
-        var watch = Stopwatch.StartNew();
         await h.ProduceAsync(0, 1);
         for (var step = 1; step < 40; step++)
         {
@@ -204,7 +203,6 @@ public sealed class StatsPipelineTests
         await WaitUntilAsync(() => h.A.Steps().Length == 40);
         Assert.InRange(h.A.Batches, 1, 20);
         await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
-        Assert.True(watch.Elapsed < Patience);
     }
 
     [Fact]
