@@ -17,9 +17,9 @@ internal static class DutyCycleCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var pairs = Option(args, "--pairs", 10);
-        var steps = Option(args, "--steps", 5000);
-        var dispatchMs = Option(args, "--dispatch-ms", 0);
+        var pairs = CommandHelpers.Option(args, "--pairs", 10);
+        var steps = CommandHelpers.Option(args, "--steps", 5000);
+        var dispatchMs = CommandHelpers.Option(args, "--dispatch-ms", 0);
 
         // The pipeline with no writer at all: separates the pipeline's own cost from the writers'.
         var pipelineOnly = args.Contains("--pipeline-only");
@@ -51,12 +51,12 @@ internal static class DutyCycleCommand
         }
 
         var ratios = pairsMeasured.Select(p => p.None.Wall / p.All.Wall).ToList();
-        var noneWall = Median(pairsMeasured.Select(p => p.None.Wall));
-        var allWall = Median(pairsMeasured.Select(p => p.All.Wall));
-        var noneCpu = Median(pairsMeasured.Select(p => p.None.Cpu));
-        var allCpu = Median(pairsMeasured.Select(p => p.All.Cpu));
+        var noneWall = CommandHelpers.Median(pairsMeasured.Select(p => p.None.Wall));
+        var allWall = CommandHelpers.Median(pairsMeasured.Select(p => p.All.Wall));
+        var noneCpu = CommandHelpers.Median(pairsMeasured.Select(p => p.None.Cpu));
+        var allCpu = CommandHelpers.Median(pairsMeasured.Select(p => p.All.Cpu));
         Console.WriteLine(FormattableString.Invariant(
-            $"median ms/step: no writers {noneWall:F3}, Console+CSV+HDF5 {allWall:F3}; duty cycle = median of pair ratios {Median(ratios):F4} (min {ratios.Min():F4}, max {ratios.Max():F4}); ratio of medians {noneWall / allWall:F4}"));
+            $"median ms/step: no writers {noneWall:F3}, Console+CSV+HDF5 {allWall:F3}; duty cycle = median of pair ratios {CommandHelpers.Median(ratios):F4} (min {ratios.Min():F4}, max {ratios.Max():F4}); ratio of medians {noneWall / allWall:F4}"));
         Console.WriteLine(FormattableString.Invariant(
             $"median CPU ms/step: no writers {noneCpu:F3}, Console+CSV+HDF5 {allCpu:F3}: recording costs {(allCpu - noneCpu) / noneCpu * 100:F2} % of the training's CPU"));
         return 0;
@@ -76,7 +76,7 @@ internal static class DutyCycleCommand
                 return Stop(watch, cpu, steps);
             }
 
-            var (services, pipeline) = await DutyCycleRun.StartPipelineAsync(directory, settings, pipelineOnly);
+            var (services, pipeline) = await DutyCycleRun.StartPipelineAsync(directory, settings, pipelineOnly ? _ => { } : null);
             await using (services)
             {
                 var (watch, cpu) = Start();
@@ -96,17 +96,4 @@ internal static class DutyCycleCommand
 
     private static (double Wall, double Cpu) Stop(Stopwatch watch, TimeSpan cpu, int steps) =>
         (watch.Elapsed.TotalMilliseconds / steps, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / steps);
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }

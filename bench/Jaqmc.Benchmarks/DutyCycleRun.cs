@@ -20,22 +20,21 @@ internal static class DutyCycleRun
     }
 
     /// <summary>A started pipeline with the shipped file writers (Console every 100 steps, as shipped).</summary>
+    /// <remarks>
+    /// <paramref name="writers"/> replaces the three writers when given (a subset, or none at all); the Console
+    /// interval is then the caller's to set.
+    /// </remarks>
     public static Task<(ServiceProvider Services, StatsPipeline Pipeline)> StartPipelineAsync(
-        string directory, Dictionary<string, string?>? settings = null, bool pipelineOnly = false) =>
+        string directory, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? writers = null) =>
         PipelineFactory.StartAsync(
             directory,
-            s =>
+            writers ?? (s =>
             {
-                if (pipelineOnly)
-                {
-                    return;
-                }
-
                 s.AddStatsWriter<ConsoleStatsWriter, ConsoleWriterOptions>("Console");
                 s.AddStatsWriter<CsvStatsWriter, CsvWriterOptions>("Csv");
                 s.AddStatsWriter<Hdf5StatsWriter, Hdf5WriterOptions>("Hdf5");
-            },
-            pipelineOnly ? settings : new(settings ?? []) { ["Writers:Console:Interval"] = "100" });
+            }),
+            writers is null ? new(settings ?? []) { ["Writers:Console:Interval"] = "100" } : settings);
 
     public static VmcTrainer Trainer(int steps) => new(
         new TrainingOptions { System = TrainingSystem.He, Walkers = 4096, McmcSteps = 10, Iterations = steps, CheckpointEvery = 500 },

@@ -9,6 +9,11 @@ internal static class Program
             return await DutyCycleCommand.RunAsync(args[1..]);
         }
 
+        if (args is ["recording-cost", ..])
+        {
+            return await RecordingCostCommand.RunAsync(args[1..]);
+        }
+
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

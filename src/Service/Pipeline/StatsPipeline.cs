@@ -14,6 +14,11 @@ namespace Jaqmc.Service.Pipeline;
 /// fans records out (in shared chunks) to every writer's own queue, and one <see cref="WriterPump"/> per writer per
 /// stage.
 /// </summary>
+/// <remarks>
+/// The dispatcher and each pump run on threads of their own, never on the thread pool: the training's parallel
+/// sweep uses the pool's threads, and on a machine whose cores all train, a pool worker that wakes for the writers
+/// (and spins for more work afterwards) delays the sweep.
+/// </remarks>
 internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisposable
 {
     /// <summary>The largest high-water mark: a full chunk's worth of records wakes the dispatcher.</summary>
@@ -47,7 +52,12 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     private long _enqueuedSeq;
     private long _dispatchedSeq;
     private ProgressWaiter? _waiter;
-    private TaskCompletionSource? _wake;
+
+    // The dispatcher's pause: set to end it early. No spinning: the dispatcher sleeps on it for a whole interval.
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+
+    // 1 while the dispatcher pauses and nobody has woken it yet; whoever takes it (exchanging it to 0) sets _wake.
+    private int _pausing;
     private volatile Exception? _dispatcherStopped;
     private long _dropped;
     private long _burstDropped;
@@ -133,7 +143,16 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _dispatcher = Task.Run(DispatchAsync, CancellationToken.None);
+        // A thread of its own, sleeping between dispatches: on a machine whose cores all train, a thread-pool
+        // worker woken for each dispatch would spin for more work afterwards, on a core the training needs.
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _dispatcher = stopped.Task;
+        new Thread(() =>
+        {
+            Dispatch();
+            stopped.SetResult();
+        })
+        { IsBackground = true, Name = "Stats dispatch" }.Start();
         if (!_isMaster)
         {
             _logger.LogInformation("This is not the master process: statistics are not written here");
@@ -280,6 +299,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
             }
 
             _channel.Writer.TryComplete();
+            WakeDispatcher();
             await _dispatcher.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -313,6 +333,10 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         _disposed = true;
         await AbortAsync().ConfigureAwait(false);
         _abort.Dispose();
+        if (_dispatcher.IsCompleted)
+        {
+            _wake.Dispose();
+        }
     }
 
     private void StartPumps(WriterContext context)
@@ -432,7 +456,8 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         _lastStep = item.Record.Step;
     }
 
-    private async Task DispatchAsync()
+    /// <summary>The dispatcher's loop, on its own thread (blocking here costs the training nothing).</summary>
+    private void Dispatch()
     {
         // The dispatcher wakes at most once per DispatchInterval and moves everything waiting in chunks, so each
         // writer's queue costs one operation per chunk rather than per record, and the producer never pays for a
@@ -445,21 +470,22 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         {
             while (true)
             {
-                await MoveWaitingAsync(reader).ConfigureAwait(false);
+                var moved = MoveWaiting(reader);
                 EndDropBurst();
                 if (reader.Completion.IsCompleted)
                 {
                     break;
                 }
 
-                // Nothing waiting (between stages, on a non-master process, a stalled producer): block instead of
-                // polling; the next record wakes the dispatcher, which then pauses to gather the ones after it.
-                if (reader.Count == 0 && !await reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+                // Nothing came during a whole pause (between stages, on a non-master process, a stalled producer):
+                // block instead of polling; the next record wakes the dispatcher, which then pauses to gather the
+                // ones after it. A training loop always has records waiting, so it never pays for this wake-up.
+                if (!moved && reader.Count == 0 && !Block(reader.WaitToReadAsync(_abort.Token)))
                 {
                     break;
                 }
 
-                await PauseAsync(reader).ConfigureAwait(false);
+                Pause(reader);
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -482,16 +508,19 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     }
 
     /// <summary>Moves every waiting record to the writers, in chunks of at most the largest chunk size.</summary>
-    private async ValueTask MoveWaitingAsync(ChannelReader<Item> reader)
+    /// <returns>Whether there was anything to move.</returns>
+    private bool MoveWaiting(ChannelReader<Item> reader)
     {
+        var moved = false;
         while (true)
         {
             var waiting = reader.Count;
             if (waiting == 0)
             {
-                return;
+                return moved;
             }
 
+            moved = true;
             var chunk = _chunks.Rent(waiting);
             long lastSeq = 0;
             while (chunk.Count < chunk.Items.Length && reader.TryRead(out var item))
@@ -500,7 +529,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                 lastSeq = item.Seq;
             }
 
-            await FanOutAsync(chunk).ConfigureAwait(false);
+            FanOut(chunk);
 
             // Full fences on both sides (here and in WaitDispatchedAsync): a plain store followed by a load may be
             // reordered, and then the waiter and the dispatcher could both miss each other.
@@ -513,37 +542,36 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         }
     }
 
-    /// <summary>Waits for DispatchInterval, the high-water mark, a flush barrier or the channel's completion.</summary>
-    private async ValueTask PauseAsync(ChannelReader<Item> reader)
+    /// <summary>Sleeps for DispatchInterval, or until the high-water mark, a flush barrier or the channel's completion.</summary>
+    private void Pause(ChannelReader<Item> reader)
     {
-        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Interlocked.Exchange(ref _wake, wake);
+        _wake.Reset();
+        Interlocked.Exchange(ref _pausing, 1);
 
-        // Look again after arming: whatever cuts the pause short may have happened before the wake was visible.
+        // Look again after arming: whatever cuts the pause short may have happened before the pause was visible.
         // A waiter already satisfied does not count: it clears itself a moment later, and skipping the pause for it
         // would spin.
         if ((Volatile.Read(ref _waiter) is not { } waiter || Volatile.Read(ref _dispatchedSeq) >= waiter.Target)
             && Volatile.Read(ref _enqueuedSeq) - Volatile.Read(ref _dispatchedSeq) < _highWater
             && !reader.Completion.IsCompleted)
         {
-            await Task.WhenAny(wake.Task, reader.Completion, Task.Delay(_options.DispatchInterval, _time, _abort.Token)).ConfigureAwait(false);
+            _wake.Wait(_options.DispatchInterval, _abort.Token);
         }
 
-        Interlocked.Exchange(ref _wake, null);
+        Interlocked.Exchange(ref _pausing, 0);
         _abort.Token.ThrowIfCancellationRequested();
     }
 
-    /// <summary>Ends the dispatcher's pause now (once per pause: only the caller that takes the wake sets it).</summary>
+    /// <summary>Ends the dispatcher's pause now (once per pause: only the caller that takes it sets the event).</summary>
     private void WakeDispatcher()
     {
-        var wake = Volatile.Read(ref _wake);
-        if (wake is not null && Interlocked.CompareExchange(ref _wake, null, wake) == wake)
+        if (Volatile.Read(ref _pausing) == 1 && Interlocked.Exchange(ref _pausing, 0) == 1)
         {
-            wake.TrySetResult();
+            _wake.Set();
         }
     }
 
-    private async ValueTask FanOutAsync(RecordChunk chunk)
+    private void FanOut(RecordChunk chunk)
     {
         var pumps = Volatile.Read(ref _pumps);
         chunk.Share(pumps.Length + 1);
@@ -555,7 +583,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                 if (!pumps[reached].TryEnqueue(chunk))
                 {
                     // This writer's queue is full: wait for it (backpressure), the others keep their queues.
-                    await pumps[reached].EnqueueAsync(chunk, _abort.Token).ConfigureAwait(false);
+                    Block(pumps[reached].EnqueueAsync(chunk, _abort.Token));
                 }
             }
         }
@@ -575,6 +603,17 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
             chunk.Release();
         }
     }
+
+    private static void Block(ValueTask wait)
+    {
+        if (!wait.IsCompletedSuccessfully)
+        {
+            wait.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static bool Block(ValueTask<bool> wait) =>
+        wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
 
     private async ValueTask WaitDispatchedAsync(long target, CancellationToken cancellationToken)
     {

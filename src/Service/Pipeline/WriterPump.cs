@@ -8,9 +8,9 @@ using Polly.Retry;
 namespace Jaqmc.Service.Pipeline;
 
 /// <summary>
-/// One writer's own queue and the task that drains it: batches whatever is waiting, writes it with retries,
-/// flushes on request and at least every <see cref="WriterOptions.FlushInterval"/>, and closes the writer at the
-/// end of the stage. A slow or failing writer stalls only its own queue.
+/// One writer's own queue and the task that drains it, on the writer's own thread: batches whatever is waiting,
+/// writes it with retries, flushes on request and at least every <see cref="WriterOptions.FlushInterval"/>, and
+/// closes the writer at the end of the stage. A slow, blocked or failing writer stalls only its own queue.
 /// </summary>
 internal sealed class WriterPump
 {
@@ -79,7 +79,21 @@ internal sealed class WriterPump
     /// <summary>The error that stopped this writer; once set, the writer accepts and discards (counting) records.</summary>
     public Exception? Fault { get; private set; }
 
-    public void Start(CancellationToken abort) => Completion = Task.Run(() => RunAsync(abort), CancellationToken.None);
+    /// <summary>Starts draining on the pump's own thread (see <see cref="DedicatedThreadScheduler"/>), which ends with the stage.</summary>
+    public void Start(CancellationToken abort) => Completion = RunOnOwnThreadAsync(abort);
+
+    private async Task RunOnOwnThreadAsync(CancellationToken abort)
+    {
+        var thread = new DedicatedThreadScheduler("Writer " + _name);
+        try
+        {
+            await thread.RunAsync(() => RunAsync(abort)).ConfigureAwait(false);
+        }
+        finally
+        {
+            thread.Complete();
+        }
+    }
 
     /// <summary>
     /// Queues a chunk of records (read-only, shared with the other pumps) when there is room for it; an empty queue
@@ -149,6 +163,7 @@ internal sealed class WriterPump
         _queue.Writer.TryComplete();
     }
 
+    /// <remarks>Runs on the pump's own thread: every await here comes back to it (<c>ConfigureAwait(true)</c>).</remarks>
     private async Task RunAsync(CancellationToken abort)
     {
         var reader = _queue.Reader;
@@ -159,17 +174,17 @@ internal sealed class WriterPump
         var carryOffset = 0;
         try
         {
-            await ExecuteAsync("open", ct => _writer.OpenAsync(_context, ct), abort).ConfigureAwait(false);
+            await ExecuteAsync("open", ct => _writer.OpenAsync(_context, ct), abort).ConfigureAwait(true);
             while (true)
             {
                 if (carry is null && !reader.TryPeek(out _))
                 {
                     var more = dirty
-                        ? await WaitOrFlushIntervalAsync(reader, abort).ConfigureAwait(false)
-                        : await reader.WaitToReadAsync(abort).ConfigureAwait(false);
+                        ? await WaitOrFlushIntervalAsync(reader, abort).ConfigureAwait(true)
+                        : await reader.WaitToReadAsync(abort).ConfigureAwait(true);
                     if (more is null)
                     {
-                        await ExecuteAsync("flush", ct => _writer.FlushAsync(ct), abort).ConfigureAwait(false);
+                        await ExecuteAsync("flush", ct => _writer.FlushAsync(ct), abort).ConfigureAwait(true);
                         dirty = false;
                         continue;
                     }
@@ -212,8 +227,8 @@ internal sealed class WriterPump
                     // A flush barrier: everything before it must be written and flushed first. Held in a local so a
                     // failure below still completes it (with the error) instead of leaving the producer waiting.
                     barrier = item.Flush;
-                    await WriteBatchAsync(batch, abort).ConfigureAwait(false);
-                    await ExecuteAsync("flush", ct => _writer.FlushAsync(ct), abort).ConfigureAwait(false);
+                    await WriteBatchAsync(batch, abort).ConfigureAwait(true);
+                    await ExecuteAsync("flush", ct => _writer.FlushAsync(ct), abort).ConfigureAwait(true);
                     dirty = false;
                     barrier.TrySetResult();
                     barrier = null;
@@ -221,7 +236,7 @@ internal sealed class WriterPump
 
                 if (batch.Count > 0)
                 {
-                    await WriteBatchAsync(batch, abort).ConfigureAwait(false);
+                    await WriteBatchAsync(batch, abort).ConfigureAwait(true);
                     if (!dirty)
                     {
                         dirty = true;
@@ -232,12 +247,12 @@ internal sealed class WriterPump
                 // FlushInterval bounds how long a written record may stay unflushed, even while records keep coming.
                 if (dirty && _time.GetElapsedTime(_dirtySince) >= _options.FlushInterval)
                 {
-                    await ExecuteAsync("flush", ct => _writer.FlushAsync(ct), abort).ConfigureAwait(false);
+                    await ExecuteAsync("flush", ct => _writer.FlushAsync(ct), abort).ConfigureAwait(true);
                     dirty = false;
                 }
             }
 
-            await ExecuteAsync("close", ct => _writer.CloseAsync(_outcome, ct), abort).ConfigureAwait(false);
+            await ExecuteAsync("close", ct => _writer.CloseAsync(_outcome, ct), abort).ConfigureAwait(true);
         }
         catch (Exception e)
         {
@@ -270,7 +285,7 @@ internal sealed class WriterPump
             // until the stage ends or the shutdown deadline passes.
             try
             {
-                await foreach (var item in reader.ReadAllAsync(abort).ConfigureAwait(false))
+                await foreach (var item in reader.ReadAllAsync(abort).ConfigureAwait(true))
                 {
                     if (item.Flush is not null)
                     {
@@ -292,7 +307,7 @@ internal sealed class WriterPump
         {
             try
             {
-                await _writer.DisposeAsync().ConfigureAwait(false);
+                await _writer.DisposeAsync().ConfigureAwait(true);
             }
             catch (Exception e)
             {
@@ -310,7 +325,7 @@ internal sealed class WriterPump
         timeout.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
         try
         {
-            return await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+            return await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(true);
         }
         catch (OperationCanceledException) when (!abort.IsCancellationRequested)
         {
@@ -326,7 +341,7 @@ internal sealed class WriterPump
         }
 
         var started = Stopwatch.GetTimestamp();
-        await ExecuteAsync("write", ct => _writer.WriteAsync(batch, ct), abort).ConfigureAwait(false);
+        await ExecuteAsync("write", ct => _writer.WriteAsync(batch, ct), abort).ConfigureAwait(true);
         _metrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _tag);
         _metrics.Written.Add(batch.Count, _tag);
         Interlocked.Add(ref _written, batch.Count);
@@ -335,10 +350,10 @@ internal sealed class WriterPump
 
     private async ValueTask ExecuteAsync(string operation, Func<CancellationToken, ValueTask> call, CancellationToken abort)
     {
-        var context = ResilienceContextPool.Shared.Get(operation, abort);
+        var context = ResilienceContextPool.Shared.Get(operation, continueOnCapturedContext: true, abort);
         try
         {
-            await _retry.ExecuteAsync(static (ctx, state) => state(ctx.CancellationToken), context, call).ConfigureAwait(false);
+            await _retry.ExecuteAsync(static (ctx, state) => state(ctx.CancellationToken), context, call).ConfigureAwait(true);
         }
         finally
         {

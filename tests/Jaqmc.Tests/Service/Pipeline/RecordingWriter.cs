@@ -35,6 +35,15 @@ public sealed class RecordingStore
 
     public TimeSpan DelayPerBatch { get; set; }
 
+    /// <summary>When set, every write blocks its thread on it (synchronous I/O on a hung disk).</summary>
+    public ManualResetEventSlim? BlockingGate { get; set; }
+
+    /// <summary>The thread each call ran on: "name (pool)" or "name".</summary>
+    public ConcurrentQueue<string> Threads { get; } = new();
+
+    public void NoteThread() =>
+        Threads.Enqueue(Thread.CurrentThread.Name + (Thread.CurrentThread.IsThreadPoolThread ? " (pool)" : string.Empty));
+
     public long[] Steps(string stage = "train") => Written.Where(w => w.Stage == stage).Select(w => w.Step).ToArray();
 }
 
@@ -50,6 +59,7 @@ public sealed class RecordingWriter(RecordingWriterOptions options) : StatsWrite
 
     protected override ValueTask OnOpenAsync(WriterContext context, CancellationToken cancellationToken)
     {
+        _store.NoteThread();
         Interlocked.Increment(ref _store.Opened);
         _store.Events.Enqueue($"open {context.Stage}@{context.InitialStep}");
         return ValueTask.CompletedTask;
@@ -57,6 +67,8 @@ public sealed class RecordingWriter(RecordingWriterOptions options) : StatsWrite
 
     protected override async ValueTask OnWriteAsync(IReadOnlyList<StatsRecord> batch, CancellationToken cancellationToken)
     {
+        _store.NoteThread();
+        _store.BlockingGate?.Wait(cancellationToken);
         if (_store.Gate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);
@@ -89,6 +101,7 @@ public sealed class RecordingWriter(RecordingWriterOptions options) : StatsWrite
 
     protected override ValueTask OnFlushAsync(CancellationToken cancellationToken)
     {
+        _store.NoteThread();
         _store.FlushedThrough = _store.LastWritten;
         Interlocked.Increment(ref _store.Flushes);
         return ValueTask.CompletedTask;
@@ -96,6 +109,7 @@ public sealed class RecordingWriter(RecordingWriterOptions options) : StatsWrite
 
     protected override ValueTask OnCloseAsync(StageOutcome outcome, CancellationToken cancellationToken)
     {
+        _store.NoteThread();
         _store.FlushedThrough = _store.LastWritten;
         _store.LastOutcome = outcome;
         Interlocked.Increment(ref _store.Closed);

@@ -58,6 +58,38 @@ public sealed class StatsPipelineTests
     }
 
     [Fact]
+    public async Task WriterBlockedInSynchronousIo_DoesNotStallAnotherWriter()
+    {
+        using var hungDisk = new ManualResetEventSlim(false);
+        await using var h = await PipelineHarness.StartAsync(arrange: (a, _) => a.BlockingGate = hungDisk);
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 500);
+
+        // A's thread is stuck in a write; B still receives everything.
+        await WaitUntilAsync(() => h.B.Written.Count == 500 && !h.A.Threads.IsEmpty);
+        Assert.Empty(h.A.Written);
+
+        hungDisk.Set();
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => (long)i), h.A.Steps());
+    }
+
+    [Fact]
+    public async Task EveryWriterCall_RunsOnTheWritersOwnThread_NotOnTheThreadPool()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 100);
+        await h.Pipeline.FlushAsync(99, CancellationToken.None);
+        await h.ProduceAsync(100, 200);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+
+        Assert.True(h.A.Threads.Count >= 4, "open, write, flush and close were each seen");
+        Assert.All(h.A.Threads, t => Assert.Equal("Writer A", t));
+        Assert.All(h.B.Threads, t => Assert.Equal("Writer B", t));
+    }
+
+    [Fact]
     public async Task FullWriterQueue_BackpressuresTheProducer_UnderWait_AndLosesNothing()
     {
         await using var h = await PipelineHarness.StartAsync(
