@@ -5,7 +5,7 @@ using Jaqmc.Training;
 namespace Jaqmc.Benchmarks;
 
 /// <summary>
-/// <c>duty-cycle [--pairs N] [--steps N] [--dispatch-ms N] [--pipeline-only]</c>: the duty cycle measured in pairs of runs, one with no writers and one
+/// <c>duty-cycle [--pairs N] [--steps N] [--dispatch-ms N] [--pipeline-only] [--threads] [--warm-up-runs N]</c>: the duty cycle measured in pairs of runs, one with no writers and one
 /// with Console+CSV+HDF5, alternating which goes first (ABBA), so that the drift of a shared 2-core machine falls on
 /// both sides alike. Reports the median ms/step of each configuration and the median of the pairs' ratios.
 /// </summary>
@@ -23,26 +23,40 @@ internal static class DutyCycleCommand
 
         // The pipeline with no writer at all: separates the pipeline's own cost from the writers'.
         var pipelineOnly = args.Contains("--pipeline-only");
+        var threads = new ThreadCpuReport(args.Contains("--threads"));
         Dictionary<string, string?> settings = dispatchMs > 0
             ? new() { ["Pipeline:DispatchInterval"] = TimeSpan.FromMilliseconds(dispatchMs).ToString("c", CultureInfo.InvariantCulture) }
             : [];
-        Console.WriteLine($"duty cycle: He, 4096 walkers, {steps} steps per run, {pairs} pairs (+1 warm-up pair), ABBA order");
+        Console.WriteLine($"duty cycle: He, 4096 walkers, {steps} steps per run, {pairs} pairs (after a warm-up), ABBA order");
 
-        await MeasureAsync(withWriters: false, steps: 200, settings, pipelineOnly);
-        await MeasureAsync(withWriters: true, steps: 200, settings, pipelineOnly);
+        // Warm-up. The JIT recompiles a method once it has been called 30 times (twice with dynamic PGO), and a
+        // run's setup (a stage's writers opened and closed, a service provider built) happens once per run, so it
+        // takes dozens of runs before nothing is left to recompile. Without this, each measured run would spend
+        // 100-500 ms in the JIT, which a real run (one long training per process) spends once.
+        var quiet = new ThreadCpuReport(false);
+        var warmUps = CommandHelpers.Option(args, "--warm-up-runs", 80);
+        for (var i = 0; i < warmUps; i++)
+        {
+            await MeasureAsync(withWriters: i % 2 == 1, steps: 20, settings, pipelineOnly, quiet);
+        }
+
+        // And one full-length pair, for the hot loops' own recompilation (on-stack replacement).
+        await MeasureAsync(withWriters: false, steps, settings, pipelineOnly, quiet);
+        await MeasureAsync(withWriters: true, steps, settings, pipelineOnly, quiet);
+
         var pairsMeasured = new List<((double Wall, double Cpu) None, (double Wall, double Cpu) All)>();
         for (var pair = 0; pair < pairs; pair++)
         {
             (double Wall, double Cpu) a, b;
             if (pair % 2 == 0)
             {
-                a = await MeasureAsync(withWriters: false, steps, settings, pipelineOnly);
-                b = await MeasureAsync(withWriters: true, steps, settings, pipelineOnly);
+                a = await MeasureAsync(withWriters: false, steps, settings, pipelineOnly, threads);
+                b = await MeasureAsync(withWriters: true, steps, settings, pipelineOnly, threads);
             }
             else
             {
-                b = await MeasureAsync(withWriters: true, steps, settings, pipelineOnly);
-                a = await MeasureAsync(withWriters: false, steps, settings, pipelineOnly);
+                b = await MeasureAsync(withWriters: true, steps, settings, pipelineOnly, threads);
+                a = await MeasureAsync(withWriters: false, steps, settings, pipelineOnly, threads);
             }
 
             pairsMeasured.Add((a, b));
@@ -63,7 +77,7 @@ internal static class DutyCycleCommand
     }
 
     /// <summary>One training run; the pipeline (a host's lifetime object) is built and stopped outside the timing.</summary>
-    private static async Task<(double Wall, double Cpu)> MeasureAsync(bool withWriters, int steps, Dictionary<string, string?> settings, bool pipelineOnly)
+    private static async Task<(double Wall, double Cpu)> MeasureAsync(bool withWriters, int steps, Dictionary<string, string?> settings, bool pipelineOnly, ThreadCpuReport threads)
     {
         var directory = DutyCycleRun.NewDirectory();
         try
@@ -71,17 +85,17 @@ internal static class DutyCycleCommand
             var trainer = DutyCycleRun.Trainer(steps);
             if (!withWriters)
             {
-                var (watch, cpu) = Start();
+                var start = Start(threads);
                 await trainer.RunAsync(directory, new NullStatsRecorder(), CancellationToken.None);
-                return Stop(watch, cpu, steps);
+                return Stop(start, steps, threads, "no writers");
             }
 
             var (services, pipeline) = await DutyCycleRun.StartPipelineAsync(directory, settings, pipelineOnly ? _ => { } : null);
             await using (services)
             {
-                var (watch, cpu) = Start();
+                var start = Start(threads);
                 await trainer.RunAsync(directory, pipeline, CancellationToken.None);
-                var perStep = Stop(watch, cpu, steps);
+                var perStep = Stop(start, steps, threads, "writers");
                 await pipeline.StopAsync(CancellationToken.None);
                 return perStep;
             }
@@ -92,8 +106,14 @@ internal static class DutyCycleCommand
         }
     }
 
-    private static (Stopwatch Watch, TimeSpan Cpu) Start() => (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
+    private static (Stopwatch Watch, TimeSpan Cpu, Dictionary<string, double>? Threads) Start(ThreadCpuReport threads) =>
+        (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime, threads.Snapshot());
 
-    private static (double Wall, double Cpu) Stop(Stopwatch watch, TimeSpan cpu, int steps) =>
-        (watch.Elapsed.TotalMilliseconds / steps, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / steps);
+    private static (double Wall, double Cpu) Stop((Stopwatch Watch, TimeSpan Cpu, Dictionary<string, double>? Threads) start, int steps, ThreadCpuReport threads, string label)
+    {
+        var wall = start.Watch.Elapsed.TotalMilliseconds / steps;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - start.Cpu;
+        threads.Print(label, start.Threads, steps, cpu.TotalMicroseconds);
+        return (wall, cpu.TotalMilliseconds / steps);
+    }
 }

@@ -13,7 +13,11 @@ internal sealed class ThreadCpuReport(bool enabled)
             return null;
         }
 
-        var result = new Dictionary<string, double>();
+        var result = new Dictionary<string, double>
+        {
+            ["#jit methods"] = System.Runtime.JitInfo.GetCompiledMethodCount(),
+            ["#jit ms"] = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
+        };
         foreach (var task in Directory.GetDirectories("/proc/self/task"))
         {
             try
@@ -33,17 +37,26 @@ internal sealed class ThreadCpuReport(bool enabled)
         return result;
     }
 
-    /// <summary>Prints the CPU time per step of each thread since <paramref name="before"/>.</summary>
-    public void Print(string label, Dictionary<string, double>? before, int steps)
+    /// <summary>
+    /// Prints the CPU time per step of each thread since <paramref name="before"/>; given the process's CPU time over
+    /// the same span, also what threads that have ended since (a stage's writers) used.
+    /// </summary>
+    public void Print(string label, Dictionary<string, double>? before, int steps, double? processMicroseconds = null)
     {
         if (before is null || Snapshot() is not { } after)
         {
             return;
         }
 
-        var parts = after.Select(kv => (kv.Key, Delta: kv.Value - before.GetValueOrDefault(kv.Key)))
-            .Where(p => p.Delta > 0).OrderByDescending(p => p.Delta)
+        var deltas = after.Where(kv => !kv.Key.StartsWith('#')).Select(kv => (kv.Key, Delta: kv.Value - before.GetValueOrDefault(kv.Key))).ToList();
+        if (processMicroseconds is { } total)
+        {
+            deltas.Add(("(ended threads)", total - deltas.Sum(d => d.Delta)));
+        }
+
+        var parts = deltas.Where(p => p.Delta > 0).OrderByDescending(p => p.Delta)
             .Select(p => FormattableString.Invariant($"{p.Key}={p.Delta / steps:F1}"));
-        Console.WriteLine($"  {label}: µs/step by thread: {string.Join(", ", parts)}");
+        Console.WriteLine(FormattableString.Invariant(
+            $"  {label}: µs/step by thread: {string.Join(", ", parts)}; JIT: {after["#jit methods"] - before["#jit methods"]} methods in {after["#jit ms"] - before["#jit ms"]:F0} ms"));
     }
 }

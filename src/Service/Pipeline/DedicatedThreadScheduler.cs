@@ -1,9 +1,10 @@
 namespace Jaqmc.Service.Pipeline;
 
 /// <summary>
-/// A task scheduler that runs everything queued to it, one task at a time, on a thread of its own. Each writer's
-/// pump runs on one, so the writers never take a thread-pool thread from the training loop's parallel sweep, and
-/// waking a writer wakes exactly one sleeping thread instead of a pool worker that spins for more work afterwards.
+/// A task scheduler that runs everything queued to it, one task at a time, on a thread of its own at a lowered
+/// priority (<see cref="BackgroundThreadPriority"/>). Each writer's pump runs on one, so the writers never take a
+/// thread-pool thread from the training loop's parallel sweep, and waking a writer wakes exactly one sleeping thread
+/// instead of a pool worker that spins for more work afterwards.
 /// </summary>
 /// <remarks>
 /// Code running here must await with <c>ConfigureAwait(true)</c> to come back. After <see cref="Complete"/> the
@@ -78,6 +79,7 @@ internal sealed class DedicatedThreadScheduler : TaskScheduler
 
     private void Run()
     {
+        BackgroundThreadPriority.LowerCurrentThread();
         while (true)
         {
             Task task;

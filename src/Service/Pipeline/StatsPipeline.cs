@@ -15,9 +15,10 @@ namespace Jaqmc.Service.Pipeline;
 /// stage.
 /// </summary>
 /// <remarks>
-/// The dispatcher and each pump run on threads of their own, never on the thread pool: the training's parallel
-/// sweep uses the pool's threads, and on a machine whose cores all train, a pool worker that wakes for the writers
-/// (and spins for more work afterwards) delays the sweep.
+/// The dispatcher and each pump run on threads of their own, never on the thread pool, at a lowered priority
+/// (<see cref="BackgroundThreadPriority"/>): the training's parallel sweep uses the pool's threads, and on a machine
+/// whose cores all train, a pool worker that wakes for the writers (and spins for more work afterwards), or a
+/// writer that preempts the sweep mid-block, delays every step.
 /// </remarks>
 internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisposable
 {
@@ -149,6 +150,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         _dispatcher = stopped.Task;
         new Thread(() =>
         {
+            BackgroundThreadPriority.LowerCurrentThread();
             Dispatch();
             stopped.SetResult();
         })

@@ -90,6 +90,21 @@ public sealed class StatsPipelineTests
     }
 
     [Fact]
+    public async Task Writers_RunAtALowerPriorityThanTraining()
+    {
+        var training = RecordingStore.CurrentThreadNice();
+        await using var h = await PipelineHarness.StartAsync();
+        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
+        await h.ProduceAsync(0, 10);
+        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+
+        // Nice 10, or whatever lower priority the whole run was started with; never higher.
+        Assert.NotEmpty(h.A.NiceValues);
+        Assert.All(h.A.NiceValues, n => Assert.Equal(Math.Max(training, BackgroundThreadPriority.Nice), n));
+        Assert.Equal(training, RecordingStore.CurrentThreadNice());
+    }
+
+    [Fact]
     public async Task FullWriterQueue_BackpressuresTheProducer_UnderWait_AndLosesNothing()
     {
         await using var h = await PipelineHarness.StartAsync(
