@@ -15,10 +15,9 @@ namespace Jaqmc.Service.Pipeline;
 /// stage.
 /// </summary>
 /// <remarks>
-/// The dispatcher and each pump run on threads of their own, never on the thread pool, at a lowered priority
-/// (<see cref="BackgroundThreadPriority"/>): the training's parallel sweep uses the pool's threads, and on a machine
-/// whose cores all train, a pool worker that wakes for the writers (and spins for more work afterwards), or a
-/// writer that preempts the sweep mid-block, delays every step.
+/// The dispatcher and each pump run on threads of their own, never on the thread pool: the training's parallel
+/// sweep uses the pool's threads, and on a machine whose cores all train, a pool worker that wakes for the writers
+/// (and spins for more work afterwards) delays the sweep.
 /// </remarks>
 internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisposable
 {
@@ -150,9 +149,19 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
         _dispatcher = stopped.Task;
         new Thread(() =>
         {
-            BackgroundThreadPriority.LowerCurrentThread();
-            Dispatch();
-            stopped.SetResult();
+            try
+            {
+                Dispatch();
+            }
+            catch (Exception e)
+            {
+                // Dispatch reports its own failures; this is the last guard, so nothing escapes the thread.
+                _fault ??= new StatsPipelineException($"The statistics dispatcher failed: {e.Message}", e);
+            }
+            finally
+            {
+                stopped.TrySetResult();
+            }
         })
         { IsBackground = true, Name = "Stats dispatch" }.Start();
         if (!_isMaster)
@@ -334,9 +343,11 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
 
         _disposed = true;
         await AbortAsync().ConfigureAwait(false);
-        _abort.Dispose();
+
+        // A dispatcher that did not stop within AbortAsync's grace still uses both.
         if (_dispatcher.IsCompleted)
         {
+            _abort.Dispose();
             _wake.Dispose();
         }
     }
@@ -479,9 +490,10 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
                     break;
                 }
 
-                // Nothing came during a whole pause (between stages, on a non-master process, a stalled producer):
-                // block instead of polling; the next record wakes the dispatcher, which then pauses to gather the
-                // ones after it. A training loop always has records waiting, so it never pays for this wake-up.
+                // Nothing came during a whole pause (between stages, on a non-master process, a stalled producer, steps
+                // slower than DispatchInterval): block instead of polling; the next record wakes the dispatcher, which
+                // then pauses to gather the ones after it. Steps faster than DispatchInterval always leave records
+                // waiting, so such a training loop never pays for this wake-up.
                 if (!moved && reader.Count == 0 && !Block(reader.WaitToReadAsync(_abort.Token)))
                 {
                     break;

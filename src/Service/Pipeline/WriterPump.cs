@@ -79,12 +79,12 @@ internal sealed class WriterPump
     /// <summary>The error that stopped this writer; once set, the writer accepts and discards (counting) records.</summary>
     public Exception? Fault { get; private set; }
 
-    /// <summary>Starts draining on the pump's own thread (see <see cref="DedicatedThreadScheduler"/>), which ends with the stage.</summary>
+    /// <summary>Starts draining on the pump's own thread (see <see cref="DedicatedThreadContext"/>), which ends with the stage.</summary>
     public void Start(CancellationToken abort) => Completion = RunOnOwnThreadAsync(abort);
 
     private async Task RunOnOwnThreadAsync(CancellationToken abort)
     {
-        var thread = new DedicatedThreadScheduler("Writer " + _name);
+        var thread = new DedicatedThreadContext("Writer " + _name);
         try
         {
             await thread.RunAsync(() => RunAsync(abort)).ConfigureAwait(false);

@@ -41,21 +41,8 @@ public sealed class RecordingStore
     /// <summary>The thread each call ran on: "name (pool)" or "name".</summary>
     public ConcurrentQueue<string> Threads { get; } = new();
 
-    /// <summary>The nice value of the thread each call ran on (Linux).</summary>
-    public ConcurrentQueue<int> NiceValues { get; } = new();
-
-    public void NoteThread()
-    {
+    public void NoteThread() =>
         Threads.Enqueue(Thread.CurrentThread.Name + (Thread.CurrentThread.IsThreadPoolThread ? " (pool)" : string.Empty));
-        NiceValues.Enqueue(CurrentThreadNice());
-    }
-
-    /// <summary>The calling thread's nice value, from /proc/thread-self/stat (field 19; the name in field 2 may hold spaces).</summary>
-    public static int CurrentThreadNice()
-    {
-        var stat = File.ReadAllText("/proc/thread-self/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     public long[] Steps(string stage = "train") => Written.Where(w => w.Stage == stage).Select(w => w.Step).ToArray();
 }
