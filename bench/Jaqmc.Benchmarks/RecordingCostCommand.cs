@@ -56,10 +56,16 @@ internal sealed class RecordingCostCommand
     {
         Console.WriteLine($"recording cost: He train records, {_steps} steps per run at one per {_stepUs} µs, {_rounds} rounds");
         var cpu = _configurations.ToDictionary(c => c, _ => new List<double>());
+        // Warm-up, as in duty-cycle: dozens of short runs until the JIT has nothing left to recompile (a run's setup
+        // happens once per run), then one full run of each configuration.
+        for (var i = 0; i < 80; i++)
+        {
+            await MeasureAsync(_configurations[i % _configurations.Length], 20, report: false);
+        }
+
         foreach (var configuration in _configurations)
         {
-            // Warm-up: every code path jitted to its final tier before anything is measured.
-            await MeasureAsync(configuration, 500, report: false);
+            await MeasureAsync(configuration, _steps, report: false);
         }
 
         for (var round = 0; round < _rounds; round++)
