@@ -53,22 +53,7 @@ internal sealed class DedicatedThreadContext : SynchronizationContext
                 }
 
                 task.ContinueWith(
-                    static (t, state) =>
-                    {
-                        var done = (TaskCompletionSource)state!;
-                        if (t.IsFaulted)
-                        {
-                            done.TrySetException(t.Exception!.InnerExceptions);
-                        }
-                        else if (t.IsCanceled)
-                        {
-                            done.TrySetCanceled();
-                        }
-                        else
-                        {
-                            done.TrySetResult();
-                        }
-                    },
+                    static (t, state) => ((TaskCompletionSource)state!).TrySetFromTask(t),
                     done,
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
@@ -147,7 +132,8 @@ internal sealed class DedicatedThreadContext : SynchronizationContext
                 next = _posted.Dequeue();
             }
 
-            // Posted callbacks are await continuations, which keep their exceptions in their tasks.
+            // Await continuations keep their exceptions in their tasks. Anything else that throws here (an async void
+            // method) ends the process, as it would on the thread pool.
             next.Callback(next.State);
         }
     }

@@ -561,18 +561,24 @@ internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisp
     {
         _wake.Reset();
         Interlocked.Exchange(ref _pausing, 1);
-
-        // Look again after arming: whatever cuts the pause short may have happened before the pause was visible.
-        // A waiter already satisfied does not count: it clears itself a moment later, and skipping the pause for it
-        // would spin.
-        if ((Volatile.Read(ref _waiter) is not { } waiter || Volatile.Read(ref _dispatchedSeq) >= waiter.Target)
-            && Volatile.Read(ref _enqueuedSeq) - Volatile.Read(ref _dispatchedSeq) < _highWater
-            && !reader.Completion.IsCompleted)
+        try
         {
-            _wake.Wait(_options.DispatchInterval, _abort.Token);
+            // Look again after arming: whatever cuts the pause short may have happened before the pause was visible.
+            // A waiter already satisfied does not count: it clears itself a moment later, and skipping the pause for
+            // it would spin.
+            if ((Volatile.Read(ref _waiter) is not { } waiter || Volatile.Read(ref _dispatchedSeq) >= waiter.Target)
+                && Volatile.Read(ref _enqueuedSeq) - Volatile.Read(ref _dispatchedSeq) < _highWater
+                && !reader.Completion.IsCompleted)
+            {
+                _wake.Wait(_options.DispatchInterval, _abort.Token);
+            }
+        }
+        finally
+        {
+            // Also when aborted: nobody may set the event once the dispatcher has stopped pausing.
+            Interlocked.Exchange(ref _pausing, 0);
         }
 
-        Interlocked.Exchange(ref _pausing, 0);
         _abort.Token.ThrowIfCancellationRequested();
     }
 

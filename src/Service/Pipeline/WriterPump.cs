@@ -10,7 +10,8 @@ namespace Jaqmc.Service.Pipeline;
 /// <summary>
 /// One writer's own queue and the task that drains it, on the writer's own thread: batches whatever is waiting,
 /// writes it with retries, flushes on request and at least every <see cref="WriterOptions.FlushInterval"/>, and
-/// closes the writer at the end of the stage. A slow, blocked or failing writer stalls only its own queue.
+/// closes the writer at the end of the stage. A slow, blocked or failing writer stalls only its own queue (until
+/// that is full: then the dispatcher waits for it, and backpressure reaches the producer).
 /// </summary>
 internal sealed class WriterPump
 {
