@@ -77,34 +77,13 @@ internal static class DutyCycleCommand
     }
 
     /// <summary>One training run; the pipeline (a host's lifetime object) is built and stopped outside the timing.</summary>
-    private static async Task<(double Wall, double Cpu)> MeasureAsync(bool withWriters, int steps, Dictionary<string, string?> settings, bool pipelineOnly, ThreadCpuReport threads)
-    {
-        var directory = DutyCycleRun.NewDirectory();
-        try
+    private static Task<(double Wall, double Cpu)> MeasureAsync(bool withWriters, int steps, Dictionary<string, string?> settings, bool pipelineOnly, ThreadCpuReport threads) =>
+        DutyCycleRun.MeasureAsync(withWriters, settings, pipelineOnly ? _ => { } : null, async (directory, recorder) =>
         {
-            var trainer = DutyCycleRun.Trainer(steps);
-            if (!withWriters)
-            {
-                var start = Start(threads);
-                await trainer.RunAsync(directory, new NullStatsRecorder(), CancellationToken.None);
-                return Stop(start, steps, threads, "no writers");
-            }
-
-            var (services, pipeline) = await DutyCycleRun.StartPipelineAsync(directory, settings, pipelineOnly ? _ => { } : null);
-            await using (services)
-            {
-                var start = Start(threads);
-                await trainer.RunAsync(directory, pipeline, CancellationToken.None);
-                var perStep = Stop(start, steps, threads, "writers");
-                await pipeline.StopAsync(CancellationToken.None);
-                return perStep;
-            }
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+            var start = Start(threads);
+            await DutyCycleRun.Trainer(steps).RunAsync(directory, recorder, CancellationToken.None);
+            return Stop(start, steps, threads, withWriters ? "writers" : "no writers");
+        });
 
     private static (Stopwatch Watch, TimeSpan Cpu, Dictionary<string, double>? Threads) Start(ThreadCpuReport threads) =>
         (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime, threads.Snapshot());

@@ -36,6 +36,40 @@ internal static class DutyCycleRun
             }),
             writers is null ? new(settings ?? []) { ["Writers:Console:Interval"] = "100" } : settings);
 
+    /// <summary>
+    /// Runs <paramref name="measure"/> in a fresh directory (deleted afterwards) with statistics going nowhere when
+    /// <paramref name="recording"/> is false, otherwise through a started pipeline (see
+    /// <see cref="StartPipelineAsync"/>), which is built and stopped outside <paramref name="measure"/> as a host's
+    /// lifetime object would be.
+    /// </summary>
+    public static async Task<T> MeasureAsync<T>(
+        bool recording,
+        Dictionary<string, string?>? settings,
+        Action<IServiceCollection>? writers,
+        Func<string, IStatsRecorder, Task<T>> measure)
+    {
+        var directory = NewDirectory();
+        try
+        {
+            if (!recording)
+            {
+                return await measure(directory, new NullStatsRecorder());
+            }
+
+            var (services, pipeline) = await StartPipelineAsync(directory, settings, writers);
+            await using (services)
+            {
+                var result = await measure(directory, pipeline);
+                await pipeline.StopAsync(CancellationToken.None);
+                return result;
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     public static VmcTrainer Trainer(int steps) => new(
         new TrainingOptions { System = TrainingSystem.He, Walkers = 4096, McmcSteps = 10, Iterations = steps, CheckpointEvery = 500 },
         new EvaluationOptions { Iterations = 1 },

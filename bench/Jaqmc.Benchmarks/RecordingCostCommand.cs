@@ -89,38 +89,19 @@ internal sealed class RecordingCostCommand
         return 0;
     }
 
-    private async Task<double> MeasureAsync(string configuration, int steps, bool report)
+    private Task<double> MeasureAsync(string configuration, int steps, bool report)
     {
-        var directory = DutyCycleRun.NewDirectory();
-        try
+        Action<IServiceCollection>? writers = configuration switch
         {
-            if (configuration == "none")
-            {
-                return await ProduceAsync(new NullStatsRecorder(), steps, report);
-            }
-
-            Action<IServiceCollection>? writers = configuration switch
-            {
-                "pipeline" => _ => { },
-                "Console" => s => s.AddStatsWriter<ConsoleStatsWriter, ConsoleWriterOptions>("Console"),
-                "Csv" => s => s.AddStatsWriter<CsvStatsWriter, CsvWriterOptions>("Csv"),
-                "Hdf5" => s => s.AddStatsWriter<Hdf5StatsWriter, Hdf5WriterOptions>("Hdf5"),
-                "all" => null,
-                _ => throw new ArgumentException($"recording-cost: unknown configuration '{configuration}' (known: {string.Join(", ", _configurations)})"),
-            };
-            var settings = configuration == "Console" ? new(_settings) { ["Writers:Console:Interval"] = "100" } : _settings;
-            var (services, pipeline) = await DutyCycleRun.StartPipelineAsync(directory, settings, writers);
-            await using (services)
-            {
-                var perStep = await ProduceAsync(pipeline, steps, report);
-                await pipeline.StopAsync(CancellationToken.None);
-                return perStep;
-            }
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+            "none" or "all" => null,
+            "pipeline" => _ => { },
+            "Console" => s => s.AddStatsWriter<ConsoleStatsWriter, ConsoleWriterOptions>("Console"),
+            "Csv" => s => s.AddStatsWriter<CsvStatsWriter, CsvWriterOptions>("Csv"),
+            "Hdf5" => s => s.AddStatsWriter<Hdf5StatsWriter, Hdf5WriterOptions>("Hdf5"),
+            _ => throw new ArgumentException($"recording-cost: unknown configuration '{configuration}' (known: {string.Join(", ", _configurations)})"),
+        };
+        var settings = configuration == "Console" ? new(_settings) { ["Writers:Console:Interval"] = "100" } : _settings;
+        return DutyCycleRun.MeasureAsync(configuration != "none", settings, writers, (_, recorder) => ProduceAsync(recorder, steps, report));
     }
 
     private async Task<double> ProduceAsync(IStatsRecorder recorder, int steps, bool report)

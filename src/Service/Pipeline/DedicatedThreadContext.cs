@@ -37,30 +37,21 @@ internal sealed class DedicatedThreadContext : SynchronizationContext
     /// <summary>Runs <paramref name="work"/> on this context's thread; completes when the task it returns completes.</summary>
     public Task RunAsync(Func<Task> work)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(
             _ =>
             {
-                Task task;
                 try
                 {
-                    task = work();
+                    started.SetResult(work());
                 }
                 catch (Exception e)
                 {
-                    done.TrySetException(e);
-                    return;
+                    started.SetException(e);
                 }
-
-                task.ContinueWith(
-                    static (t, state) => ((TaskCompletionSource)state!).TrySetFromTask(t),
-                    done,
-                    CancellationToken.None,
-                    TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default);
             },
             null);
-        return done.Task;
+        return started.Task.Unwrap();
     }
 
     /// <summary>Lets the thread exit once the callbacks already posted have run.</summary>
