@@ -10,11 +10,12 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY src/Sinks/Jaqmc.Sinks.csproj src/Sinks/
 COPY src/Training/Jaqmc.Training.csproj src/Training/
 COPY src/Service/Jaqmc.Service.csproj src/Service/
-RUN dotnet restore src/Service/Jaqmc.Service.csproj
+COPY src/Cli/Jaqmc.Cli.csproj src/Cli/
+RUN dotnet restore src/Cli/Jaqmc.Cli.csproj
 
 COPY appsettings.json ./
 COPY src/ src/
-RUN dotnet publish src/Service/Jaqmc.Service.csproj -c Release --no-restore -o /app
+RUN dotnet publish src/Cli/Jaqmc.Cli.csproj -c Release --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime:10.0 AS runtime
 WORKDIR /app

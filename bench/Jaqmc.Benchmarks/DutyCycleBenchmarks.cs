@@ -1,3 +1,4 @@
+using Jaqmc.Sinks;
 using BenchmarkDotNet.Attributes;
 using Jaqmc.Service.Pipeline;
 using Jaqmc.Training;

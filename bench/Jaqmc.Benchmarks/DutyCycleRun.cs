@@ -1,3 +1,4 @@
+using Jaqmc.Sinks;
 using Jaqmc.Service.Pipeline;
 using Jaqmc.Sinks.Console;
 using Jaqmc.Sinks.Csv;

@@ -37,7 +37,7 @@ internal static class PipelineFactory
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(config).Build());
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        services.AddJaqmcPipeline();
+        services.AddStatsPipeline();
         writers(services);
         var provider = services.BuildServiceProvider();
         var pipeline = provider.GetRequiredService<StatsPipeline>();

@@ -1,5 +1,5 @@
 using Jaqmc.Samples.JsonLines;
-using Jaqmc.Service.Hosting;
+using Jaqmc.Cli.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 // The whole registration of a custom writer: add it under a name when the jaqmc host is built.

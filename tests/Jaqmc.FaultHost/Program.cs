@@ -1,5 +1,5 @@
 using Jaqmc.FaultHost;
-using Jaqmc.Service.Hosting;
+using Jaqmc.Cli.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 // The real jaqmc host, with one more writer a fault test can enable: Writers:Slow (disabled unless configured).

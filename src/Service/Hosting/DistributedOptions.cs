@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Jaqmc.Service.Hosting;
+namespace Jaqmc.Service;
 
 /// <summary>This process's place in a distributed run (<c>Distributed</c>).</summary>
 public sealed class DistributedOptions : IValidatableObject

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Jaqmc.Service.Hosting;
+namespace Jaqmc.Service;
 
 /// <summary>The run's identity and place (<c>Run</c>).</summary>
 public sealed class RunOptions : IValidatableObject

@@ -1,4 +1,4 @@
-namespace Jaqmc.Service.Pipeline;
+namespace Jaqmc.Service;
 
 /// <summary>What happens when the training loop hands over a record and the pipeline's queue is full.</summary>
 public enum PipelineFullMode

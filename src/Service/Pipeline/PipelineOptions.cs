@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Jaqmc.Service.Pipeline;
+namespace Jaqmc.Service;
 
 /// <summary>Settings of the queue between the training loop and the writers (<c>Pipeline</c>).</summary>
 public sealed class PipelineOptions : IValidatableObject

@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Jaqmc.Service.Hosting;
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Hosting;
-using Jaqmc.Training;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +18,7 @@ namespace Jaqmc.Service.Pipeline;
 /// sweep uses the pool's threads, and on a machine whose cores all train, a pool worker that wakes for the writers
 /// (and spins for more work afterwards) delays the sweep.
 /// </remarks>
-internal sealed class StatsPipeline : IStatsRecorder, IHostedService, IAsyncDisposable
+internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IHostedService, IAsyncDisposable
 {
     /// <summary>The largest high-water mark: a full chunk's worth of records wakes the dispatcher.</summary>
     private const int MaxHighWater = 512;

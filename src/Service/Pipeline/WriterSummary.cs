@@ -1,4 +1,4 @@
-namespace Jaqmc.Service.Pipeline;
+namespace Jaqmc.Service;
 
 /// <summary>What one writer did during the process's life, reported at shutdown.</summary>
 public sealed record WriterSummary(string Writer, long Written, long Failed, long StillQueued, string? Error)

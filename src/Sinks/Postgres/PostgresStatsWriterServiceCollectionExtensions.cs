@@ -19,10 +19,15 @@ public static class PostgresStatsWriterServiceCollectionExtensions
     /// writers.
     /// </summary>
     /// <param name="services">The services.</param>
+    /// <param name="configureDefaults">Changes the defaults; configuration is applied afterwards and wins.</param>
     /// <param name="name">The writer's name.</param>
-    public static IServiceCollection AddPostgresStatsWriter(this IServiceCollection services, string name = DefaultName)
+    public static IServiceCollection AddPostgresStatsWriter(this IServiceCollection services, Action<PostgresWriterOptions>? configureDefaults = null, string name = DefaultName)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (configureDefaults is not null)
+        {
+            services.AddOptions<PostgresWriterOptions>(name).Configure(configureDefaults);
+        }
 
         // Registered before AddStatsWriter binds Writers:<name>, so the section is applied on top of it.
         services.AddOptions<PostgresWriterOptions>(name).Configure<IConfiguration>((options, configuration) =>

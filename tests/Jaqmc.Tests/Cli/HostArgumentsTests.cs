@@ -1,4 +1,4 @@
-using Jaqmc.Service.Cli;
+using Jaqmc.Cli;
 
 namespace Jaqmc.Tests.Cli;
 

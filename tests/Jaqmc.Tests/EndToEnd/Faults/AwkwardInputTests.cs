@@ -1,3 +1,4 @@
+using Jaqmc.Cli.Hosting;
 using Dapper;
 using Jaqmc.Service.Hosting;
 using Jaqmc.Service.Pipeline;

@@ -52,7 +52,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(config).Build());
         services.AddLogging(l => l.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
-        services.AddJaqmcPipeline();
+        services.AddStatsPipeline();
         services.AddStatsWriter<RecordingWriter, RecordingWriterOptions>("A", o => o.Store = a);
         services.AddStatsWriter<RecordingWriter, RecordingWriterOptions>("B", o => o.Store = b);
         var provider = services.BuildServiceProvider(validateScopes: true);

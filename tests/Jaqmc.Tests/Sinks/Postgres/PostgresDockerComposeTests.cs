@@ -96,9 +96,9 @@ public sealed partial class PostgresDockerComposeTests
         Assert.True(stages.Count >= 2, "multi-stage");
         Assert.Contains("dotnet/sdk:10.0", stages[0], StringComparison.Ordinal);
         Assert.Contains("dotnet/runtime:10.0", stages[^1], StringComparison.Ordinal);
-        Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish src/Service/", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish src/Cli/", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal) && l.Contains("jaqmc.dll", StringComparison.Ordinal));
-        Assert.Contains("<AssemblyName>jaqmc</AssemblyName>", File.ReadAllText(Path.Combine(Root, "src/Service/Jaqmc.Service.csproj")), StringComparison.Ordinal);
+        Assert.Contains("<AssemblyName>jaqmc</AssemblyName>", File.ReadAllText(Path.Combine(Root, "src/Cli/Jaqmc.Cli.csproj")), StringComparison.Ordinal);
 
         // Every path copied from the build context exists (COPY --from copies between stages, not from it).
         foreach (var copy in lines.Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal)))

@@ -1,0 +1,67 @@
+using Jaqmc.Service;
+using Jaqmc.Sinks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Jaqmc.Cli.Hosting;
+
+/// <summary>Runs the training job on the generic host and stops the application when it ends.</summary>
+internal sealed class TrainingHostedService(
+    ITrainingJob job,
+    IStatsRecorder recorder,
+    IStatsPipelineStatus pipeline,
+    IHostApplicationLifetime lifetime,
+    ExitCodeHolder exitCode,
+    ILogger<TrainingHostedService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting (and validating options) before the first step.
+        await Task.Yield();
+        try
+        {
+            exitCode.Set(await job.RunAsync(recorder, stoppingToken).ConfigureAwait(false));
+        }
+        catch (StatsPipelineException e)
+        {
+            logger.LogError("Stopping: {Error}", e.Message);
+            exitCode.Set(ExitCodes.WriterFailed);
+            await EndStageQuietlyAsync().ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // Storage that cannot be written (a full disk while saving a checkpoint) is the same failure for the
+            // user as a writer that cannot write: fix the storage, run again, it resumes from the last checkpoint.
+            logger.LogError("Stopping: could not write to disk: {Error}", e.Message);
+            exitCode.Set(ExitCodes.WriterFailed);
+            await EndStageQuietlyAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Training failed: {Error}", e.Message);
+            exitCode.Set(ExitCodes.Error);
+            await EndStageQuietlyAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (pipeline.Fault is not null)
+            {
+                exitCode.Set(ExitCodes.WriterFailed);
+            }
+
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task EndStageQuietlyAsync()
+    {
+        try
+        {
+            await recorder.EndStageAsync(StageOutcome.Failed, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StatsPipelineException)
+        {
+            // Already reported by the failing writer.
+        }
+    }
+}

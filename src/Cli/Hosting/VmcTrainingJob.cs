@@ -1,0 +1,43 @@
+using Jaqmc.Sinks;
+using Jaqmc.Service;
+using Jaqmc.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Jaqmc.Cli.Hosting;
+
+/// <summary>The main job: variational Monte Carlo training then evaluation, recorded into the pipeline.</summary>
+internal sealed class VmcTrainingJob(
+    VmcTrainer trainer,
+    IOptions<RunOptions> run,
+    TrainingProgressReporter progress,
+    ILogger<VmcTrainingJob> logger) : ITrainingJob
+{
+    public async Task<int> RunAsync(IStatsRecorder recorder, CancellationToken stoppingToken)
+    {
+        var result = await trainer.RunAsync(run.Value.FullWorkingDirectory, recorder, progress, stoppingToken).ConfigureAwait(false);
+        if (result.FailedReason is not null)
+        {
+            logger.LogError("Training failed: {Reason}", result.FailedReason);
+            return ExitCodes.TrainingFailed;
+        }
+
+        if (result.Stopped)
+        {
+            logger.LogInformation(
+                "Stopped on request at {Steps}; a checkpoint was saved: run the same command again to continue",
+                string.Join(", ", result.LastSteps.Select(s => $"{s.Key} step {s.Value}")));
+            return ExitCodes.Success;
+        }
+
+        if (result.EvaluationEnergy is { } energy)
+        {
+            logger.LogInformation(
+                "Evaluation energy: {Energy:F6} ± {Error:F6} Ha ({Parameters})",
+                energy, result.EvaluationStandardError ?? double.NaN,
+                string.Join(", ", result.Parameters.Select(p => $"{p.Key}={p.Value:F4}")));
+        }
+
+        return ExitCodes.Success;
+    }
+}

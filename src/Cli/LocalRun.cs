@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Jaqmc.Sinks.Hdf5;
+using Jaqmc.Training.Checkpoints;
+
+namespace Jaqmc.Cli;
+
+/// <summary>
+/// A run in a working directory: its stats files (<c>{stage}_stats.csv|h5</c>) and checkpoints
+/// (<c>{stage}_ckpt_NNNNNN</c>), grouped by stage.
+/// </summary>
+internal sealed partial class LocalRun
+{
+    private LocalRun(string directory, IReadOnlyDictionary<string, LocalStage> stages)
+    {
+        Directory = directory;
+        Stages = stages;
+    }
+
+    /// <summary>The working directory (full path).</summary>
+    public string Directory { get; }
+
+    /// <summary>The stages found, by name.</summary>
+    public IReadOnlyDictionary<string, LocalStage> Stages { get; }
+
+    /// <summary>Every file of the run.</summary>
+    public IEnumerable<string> Files => Stages.Values.SelectMany(s => s.Files).Order(StringComparer.Ordinal);
+
+    /// <summary>When a file of the run last changed.</summary>
+    public DateTimeOffset Updated => Files.Select(f => new DateTimeOffset(File.GetLastWriteTimeUtc(f), TimeSpan.Zero)).DefaultIfEmpty().Max();
+
+    /// <summary>The run in <paramref name="directory"/>, or null when it holds no stats file and no checkpoint.</summary>
+    public static LocalRun? TryOpen(string directory)
+    {
+        var stages = new Dictionary<string, LocalStage>(StringComparer.Ordinal);
+        LocalStage For(string stage) => stages.TryGetValue(stage, out var s) ? s : stages[stage] = new LocalStage(stage);
+
+        IEnumerable<string> entries;
+        try
+        {
+            entries = System.IO.Directory.EnumerateFileSystemEntries(directory).ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        foreach (var path in entries)
+        {
+            var name = Path.GetFileName(path);
+            if (name.EndsWith("_stats.csv", StringComparison.Ordinal) && File.Exists(path))
+            {
+                For(name[..^"_stats.csv".Length]).CsvPath = path;
+            }
+            else if (name.EndsWith("_stats.h5", StringComparison.Ordinal) && File.Exists(path))
+            {
+                For(name[..^"_stats.h5".Length]).Hdf5Path = path;
+            }
+            else if (CheckpointName().Match(name) is { Success: true } m)
+            {
+                For(m.Groups["stage"].Value).Checkpoints.Add((long.Parse(m.Groups["step"].Value, CultureInfo.InvariantCulture), path));
+            }
+        }
+
+        foreach (var stage in stages.Values)
+        {
+            stage.Checkpoints.Sort((a, b) => a.Step.CompareTo(b.Step));
+        }
+
+        return stages.Count == 0 ? null : new LocalRun(Path.GetFullPath(directory), stages);
+    }
+
+    /// <summary>Every run at or below <paramref name="root"/>.</summary>
+    public static IEnumerable<LocalRun> Find(string root)
+    {
+        if (!System.IO.Directory.Exists(root))
+        {
+            throw new CliException($"no directory {root}");
+        }
+
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
+        foreach (var directory in new[] { root }.Concat(System.IO.Directory.EnumerateDirectories(root, "*", options)).Order(StringComparer.Ordinal))
+        {
+            if (TryOpen(directory) is { } run)
+            {
+                yield return run;
+            }
+        }
+    }
+
+    /// <summary>Reads a stage's statistics from its CSV file, else its HDF5 file.</summary>
+    public async Task<StatsTable> ReadAsync(string stage, CancellationToken cancellationToken)
+    {
+        if (!Stages.TryGetValue(stage, out var s) || (s.CsvPath is null && s.Hdf5Path is null))
+        {
+            throw new CliException($"{Directory} has no statistics for stage '{stage}' (stages: {string.Join(", ", Stages.Values.Where(x => x.HasStats).Select(x => x.Name))})");
+        }
+
+        return s.CsvPath is not null
+            ? await CsvStatsReader.ReadAsync(s.CsvPath, stage, cancellationToken).ConfigureAwait(false)
+            : ReadHdf5(s.Hdf5Path!, stage);
+    }
+
+    /// <summary>Reads an HDF5 statistics file.</summary>
+    public static StatsTable ReadHdf5(string path, string stage)
+    {
+        try
+        {
+            var data = Hdf5StatsReader.Read(path);
+            return new StatsTable(data.Stage ?? stage, data.Steps, data.Columns);
+        }
+        catch (Exception e) when (e is not CliException and not OutOfMemoryException)
+        {
+            throw new CliException($"cannot read {path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The stages in the order they run: <c>train</c>, <c>evaluation</c>, then any other.</summary>
+    public IEnumerable<LocalStage> OrderedStages =>
+        Stages.Values.OrderBy(s => s.Name switch { "train" => 0, "evaluation" => 1, _ => 2 }).ThenBy(s => s.Name, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Summarises the run. Local runs record no status, so it is derived: <c>completed</c> when the evaluation
+    /// stage's newest checkpoint is at its last recorded step (the trainer checkpoints the end of a stage),
+    /// otherwise <c>interrupted</c> (running it again resumes from the newest checkpoint).
+    /// </summary>
+    public async Task<RunSummary> SummariseAsync(string name, CancellationToken cancellationToken)
+    {
+        var stages = new List<StageSummary>();
+        foreach (var stage in OrderedStages)
+        {
+            long? lastStep = stage.Checkpoints.Count > 0 ? stage.Checkpoints[^1].Step : null;
+            double? energy = null;
+            if (stage.HasStats)
+            {
+                var table = await ReadAsync(stage.Name, cancellationToken).ConfigureAwait(false);
+                lastStep = table.Count > 0 ? table.Steps[^1] : lastStep;
+                energy = table.Last("total_energy")?.Value;
+            }
+
+            var status = stage.Checkpoints.Count > 0 && lastStep == stage.Checkpoints[^1].Step ? "checkpointed" : "interrupted";
+            stages.Add(new StageSummary(stage.Name, status, lastStep, energy, stage.Checkpoints.Select(c => c.Step).ToList()));
+        }
+
+        var completed = stages.Any(s => s.Name == "evaluation" && s.Status == "checkpointed");
+        return new RunSummary(name, "local", completed ? "completed" : "interrupted", Updated, stages);
+    }
+
+    /// <summary>The system and walkers recorded in the newest checkpoint of any stage, if one is readable.</summary>
+    public (string System, int Walkers)? CheckpointSettings()
+    {
+        foreach (var (_, path) in Stages.Values.SelectMany(s => s.Checkpoints).OrderByDescending(c => c.Step))
+        {
+            try
+            {
+                var (_, state) = CheckpointSerializer.Deserialize(File.ReadAllBytes(path));
+                return (state.SystemName, state.Walkers);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or EndOfStreamException)
+            {
+                // A damaged or half-written checkpoint says nothing; try an older one.
+            }
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"^(?<stage>.+)_ckpt_(?<step>\d{6,})$", RegexOptions.CultureInvariant)]
+    private static partial Regex CheckpointName();
+}

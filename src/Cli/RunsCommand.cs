@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Jaqmc.Cli;
+
+/// <summary><c>jaqmc runs</c>: the runs in a directory tree and/or in PostgreSQL.</summary>
+internal static class RunsCommand
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create(IReadOnlyList<string> hostArgs, CliHelp help)
+    {
+        var directory = new Argument<string?>("dir") { Description = "The directory tree to search (default: ./runs, when it exists).", Arity = ArgumentArity.ZeroOrOne }.RejectingOptions();
+        var json = new Option<bool>("--json") { Description = "Print JSON (an array of runs) for scripts." };
+        var connection = new Option<string?>("--connection", "-c") { Description = "Also list the runs in this PostgreSQL database (default: ConnectionStrings:Stats, when set).", HelpName = "connection-string" };
+        var command = new Command("runs", "List runs: directories holding *_stats.csv|h5 or *_ckpt_* files, and runs recorded in PostgreSQL.")
+        {
+            directory, json, connection,
+        };
+        help.Examples(
+            command,
+            "jaqmc runs",
+            "jaqmc runs /data/jaqmc --json | jq '.[] | select(.status == \"completed\") | .name'",
+            "jaqmc runs --connection 'Host=localhost;Username=jaqmc;Password=...'");
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = CliSettings.Build(hostArgs, null);
+            var dir = parse.GetValue(directory);
+            var runs = new List<(RunSummary Run, string? Path)>();
+            await using var store = PostgresRunStore.TryCreate(parse.GetValue(connection), settings);
+            if (dir is not null || Directory.Exists("runs") || store is null)
+            {
+                var root = dir ?? (Directory.Exists("runs") ? "runs" : ".");
+                foreach (var run in LocalRun.Find(root))
+                {
+                    var name = Path.GetRelativePath(Path.GetFullPath(root), run.Directory);
+                    runs.Add((await run.SummariseAsync(name == "." ? Path.GetFileName(run.Directory) : name, cancellationToken).ConfigureAwait(false), run.Directory));
+                }
+            }
+
+            if (store is not null)
+            {
+                runs.AddRange((await store.ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => (r, (string?)null)));
+            }
+
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(runs.Select(r => ToJson(r.Run, r.Path)), Json));
+                return 0;
+            }
+
+            if (runs.Count == 0)
+            {
+                Console.WriteLine("No runs found.");
+                return 0;
+            }
+
+            var table = new Table().Border(TableBorder.Rounded)
+                .AddColumns("run", "source", "stages (last step)", "last energy", "status", "updated");
+            foreach (var (run, _) in runs)
+            {
+                table.AddRow(
+                    Markup.Escape(run.Name),
+                    run.Source,
+                    Markup.Escape(string.Join(", ", run.Stages.Select(s => s.LastStep is { } step ? FormattableString.Invariant($"{s.Name} ({step})") : s.Name))),
+                    run.LastEnergy is { } e ? e.ToString("F6", CultureInfo.InvariantCulture) : "–",
+                    StatusMarkup(run.Status),
+                    run.Updated.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static string StatusMarkup(string status) => status switch
+    {
+        "completed" => "[green]completed[/]",
+        "failed" => "[red]failed[/]",
+        "running" => "[blue]running[/]",
+        _ => $"[yellow]{Markup.Escape(status)}[/]",
+    };
+
+    private static object ToJson(RunSummary run, string? path) => new
+    {
+        run.Name,
+        run.Source,
+        Path = path,
+        run.Status,
+        run.Updated,
+        LastEnergy = Finite(run.LastEnergy),
+        Stages = run.Stages.Select(s => new { s.Name, s.Status, s.LastStep, LastEnergy = Finite(s.LastEnergy), s.Checkpoints }),
+    };
+
+    // JSON has no NaN: a NaN energy (a failed run) is written as null.
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+}

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using Jaqmc.Training.Estimators;
+using Microsoft.Extensions.Configuration;
+using Spectre.Console;
+
+namespace Jaqmc.Cli;
+
+/// <summary><c>jaqmc show</c>: one run's configuration, last values, evaluation energy, files and checkpoints.</summary>
+internal static class ShowCommand
+{
+    private static readonly string[] ShownSections = ["Training", "Evaluation"];
+
+    public static Command Create(IReadOnlyList<string> hostArgs, CliHelp help)
+    {
+        var run = new Argument<string>("run") { Description = "A run directory, or a run name in PostgreSQL." }.RejectingOptions();
+        var connection = new Option<string?>("--connection", "-c") { Description = "The PostgreSQL database (default: ConnectionStrings:Stats).", HelpName = "connection-string" };
+        var command = new Command("show", "Show a run: configuration, the last value of each key, the evaluation energy with its standard error, files and checkpoints.")
+        {
+            run, connection,
+        };
+        help.Examples(
+            command,
+            "jaqmc show runs/he",
+            "jaqmc show h2-lr0.05 --connection 'Host=localhost;Username=jaqmc;Password=...'");
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = CliSettings.Build(hostArgs, null);
+            await using var reference = await RunReference.ResolveAsync(parse.GetRequiredValue(run), parse.GetValue(connection), settings, cancellationToken).ConfigureAwait(false);
+            var summary = await reference.SummariseAsync(cancellationToken).ConfigureAwait(false);
+
+            AnsiConsole.MarkupLine($"[bold]Run[/] {Markup.Escape(summary.Name)} ({summary.Source}, {Markup.Escape(summary.Status)}, updated {summary.Updated.ToLocalTime():yyyy-MM-dd HH:mm:ss})");
+            AnsiConsole.WriteLine();
+            await WriteConfigurationAsync(reference, settings, cancellationToken).ConfigureAwait(false);
+
+            foreach (var stage in summary.Stages)
+            {
+                StatsTable table;
+                try
+                {
+                    table = await reference.ReadAsync(stage.Name, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CliException)
+                {
+                    continue;
+                }
+
+                WriteLastValues(table);
+                if (stage.Name == "evaluation" && table.Columns.ContainsKey("total_energy"))
+                {
+                    var energies = table.Column("total_energy").Where(double.IsFinite).ToArray();
+                    var (mean, error) = BlockingAnalysis.Analyse(energies);
+                    AnsiConsole.MarkupLine(Invariant($"[bold]Evaluation energy:[/] {mean:F6} ± {error:F6} Ha ({energies.Length} steps, blocking analysis)"));
+                    AnsiConsole.WriteLine();
+                }
+            }
+
+            if (reference.Local is { } local)
+            {
+                AnsiConsole.MarkupLine("[bold]Files[/]");
+                foreach (var file in local.Files.Where(File.Exists))
+                {
+                    AnsiConsole.WriteLine(Invariant($"  {Path.GetFileName(file),-28} {new FileInfo(file).Length,12:N0} bytes"));
+                }
+
+                AnsiConsole.WriteLine();
+                AnsiConsole.MarkupLine("[bold]Checkpoints[/]");
+                foreach (var stage in local.OrderedStages.Where(s => s.Checkpoints.Count > 0))
+                {
+                    AnsiConsole.WriteLine($"  {stage.Name}: steps {string.Join(", ", stage.Checkpoints.Select(c => c.Step))}");
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task WriteConfigurationAsync(RunReference reference, IConfiguration settings, CancellationToken cancellationToken)
+    {
+        if (await reference.RecordedConfigurationAsync(cancellationToken).ConfigureAwait(false) is { } json)
+        {
+            AnsiConsole.MarkupLine("[bold]Configuration[/] (recorded in PostgreSQL)");
+            AnsiConsole.WriteLine(json);
+            AnsiConsole.WriteLine();
+            return;
+        }
+
+        // A local run records no configuration; the checkpoint knows the system and walkers, and the settings this
+        // command sees are what a resume with the same configuration would use.
+        AnsiConsole.MarkupLine("[bold]Configuration[/] (effective settings: appsettings.json, JAQMC_ variables, --Section:Key=value)");
+        if (reference.Local?.CheckpointSettings() is { } checkpoint)
+        {
+            AnsiConsole.WriteLine(Invariant($"  from the newest checkpoint: system {checkpoint.System}, {checkpoint.Walkers} walkers"));
+        }
+
+        foreach (var section in ShownSections)
+        {
+            foreach (var (key, value) in settings.GetSection(section).AsEnumerable().Where(kv => kv.Value is not null).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                AnsiConsole.WriteLine($"  {key} = {value}");
+            }
+        }
+
+        AnsiConsole.WriteLine();
+    }
+
+    private static void WriteLastValues(StatsTable table)
+    {
+        var grid = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(table.Stage)}[/]: {table.Count} steps")
+            .AddColumns("key", "last value", "at step");
+        foreach (var key in table.Keys)
+        {
+            if (table.Last(key) is { } last)
+            {
+                grid.AddRow(Markup.Escape(key), last.Value.ToString("G10", CultureInfo.InvariantCulture), last.Step.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        AnsiConsole.Write(grid);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

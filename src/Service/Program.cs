@@ -1,9 +1,0 @@
-using Jaqmc.Service.Cli;
-
-namespace Jaqmc.Service;
-
-/// <summary>The <c>jaqmc</c> program.</summary>
-internal static class Program
-{
-    private static Task<int> Main(string[] args) => JaqmcCli.RunAsync(args);
-}
