@@ -1,6 +1,6 @@
-using Jaqmc.Sinks;
 using BenchmarkDotNet.Attributes;
 using Jaqmc.Service.Pipeline;
+using Jaqmc.Sinks;
 using Jaqmc.Training;
 using Microsoft.Extensions.DependencyInjection;
 

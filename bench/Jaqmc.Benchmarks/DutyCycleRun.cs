@@ -1,10 +1,10 @@
-using Jaqmc.Sinks;
 using Jaqmc.Service.Pipeline;
 using Jaqmc.Sinks.Console;
 using Jaqmc.Sinks.Csv;
 using Jaqmc.Sinks.Hdf5;
-using Jaqmc.Training;
+using Jaqmc.Sinks;
 using Jaqmc.Training.Systems;
+using Jaqmc.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -41,7 +41,7 @@ internal static class PipelineFactory
         writers(services);
         var provider = services.BuildServiceProvider();
         var pipeline = provider.GetRequiredService<StatsPipeline>();
-        await pipeline.StartAsync(CancellationToken.None);
+        pipeline.Start();
         return (provider, pipeline);
     }
 

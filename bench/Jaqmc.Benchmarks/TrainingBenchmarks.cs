@@ -1,7 +1,7 @@
-using Jaqmc.Sinks;
 using BenchmarkDotNet.Attributes;
-using Jaqmc.Training;
+using Jaqmc.Sinks;
 using Jaqmc.Training.Systems;
+using Jaqmc.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jaqmc.Benchmarks;

@@ -1,5 +1,5 @@
-using Jaqmc.Samples.JsonLines;
 using Jaqmc.Cli.Hosting;
+using Jaqmc.Samples.JsonLines;
 using Microsoft.Extensions.DependencyInjection;
 
 // The whole registration of a custom writer: add it under a name when the jaqmc host is built.

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Jaqmc.Sinks;
 using Jaqmc.Sinks.Csv;
+using Jaqmc.Sinks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jaqmc.Cli;

@@ -1,5 +1,5 @@
-using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine;
 using Jaqmc.Cli.Hosting;
 using Jaqmc.Service.Hosting;
 

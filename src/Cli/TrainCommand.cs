@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Jaqmc.Cli.Hosting;
 using Jaqmc.Service.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Jaqmc.Cli;

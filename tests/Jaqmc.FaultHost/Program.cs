@@ -1,5 +1,5 @@
-using Jaqmc.FaultHost;
 using Jaqmc.Cli.Hosting;
+using Jaqmc.FaultHost;
 using Microsoft.Extensions.DependencyInjection;
 
 // The real jaqmc host, with one more writer a fault test can enable: Writers:Slow (disabled unless configured).

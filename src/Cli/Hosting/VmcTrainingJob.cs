@@ -1,5 +1,5 @@
-using Jaqmc.Sinks;
 using Jaqmc.Service;
+using Jaqmc.Sinks;
 using Jaqmc.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,8 @@
-using Jaqmc.Service;
 using Jaqmc.Service.Hosting;
 using Jaqmc.Service.Pipeline;
-using Jaqmc.Sinks;
+using Jaqmc.Service;
 using Jaqmc.Sinks.Hosting;
+using Jaqmc.Sinks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -62,7 +62,7 @@ public static class StatsPipelineServiceCollectionExtensions
             ? sp.GetRequiredService<StatsPipeline>()
             : new NullStatsRecorder());
         services.TryAddSingleton<IStatsPipelineStatus>(sp => sp.GetRequiredService<StatsPipeline>());
-        services.AddHostedService(sp => sp.GetRequiredService<StatsPipeline>());
+        services.AddHostedService<StatsPipelineHostedService>();
         return services;
     }
 

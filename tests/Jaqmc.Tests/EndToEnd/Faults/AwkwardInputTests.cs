@@ -1,9 +1,9 @@
-using Jaqmc.Cli.Hosting;
 using Dapper;
+using Jaqmc.Cli.Hosting;
 using Jaqmc.Service.Hosting;
 using Jaqmc.Service.Pipeline;
-using Jaqmc.Sinks;
 using Jaqmc.Sinks.Hdf5;
+using Jaqmc.Sinks;
 using Jaqmc.Tests.Sinks.Csv;
 using Jaqmc.Tests.Sinks.Postgres;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +33,7 @@ public sealed class AwkwardInputTests(PostgresFixture server) : IClassFixture<Po
         {
             using var host = Build(dir, schema);
             var pipeline = host.Services.GetRequiredService<StatsPipeline>();
-            await pipeline.StartAsync(CancellationToken.None);
+            pipeline.Start();
             var keys = new StatsKeys(AwkwardKeys);
             double[][] rows =
             [
@@ -86,7 +86,7 @@ public sealed class AwkwardInputTests(PostgresFixture server) : IClassFixture<Po
         var dir = Path.Combine(root, "run");
         using var host = Build(dir, schema: null);
         var pipeline = host.Services.GetRequiredService<StatsPipeline>();
-        await pipeline.StartAsync(CancellationToken.None);
+        pipeline.Start();
 
         var error = await Assert.ThrowsAsync<ArgumentException>(async () => await pipeline.BeginStageAsync(stage, 0, CancellationToken.None));
         Assert.Contains(stage, error.Message, StringComparison.Ordinal);

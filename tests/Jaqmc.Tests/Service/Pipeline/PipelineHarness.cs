@@ -3,8 +3,9 @@ using Jaqmc.Service.Pipeline;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Jaqmc.Tests.Service.Pipeline;
 
@@ -57,7 +58,12 @@ internal sealed class PipelineHarness : IAsyncDisposable
         services.AddStatsWriter<RecordingWriter, RecordingWriterOptions>("B", o => o.Store = b);
         var provider = services.BuildServiceProvider(validateScopes: true);
         var harness = new PipelineHarness(provider, a, b, provider.GetFakeLogCollector());
-        await harness.Pipeline.StartAsync(CancellationToken.None);
+        // Started the way a host starts it: through its hosted service.
+        foreach (var service in provider.GetServices<IHostedService>())
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
         return harness;
     }
 

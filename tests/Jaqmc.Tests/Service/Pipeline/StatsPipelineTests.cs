@@ -341,10 +341,15 @@ public sealed class StatsPipelineTests
     public async Task NonMasterProcess_OpensNoWriter_AndWritesNothing()
     {
         await using var h = await PipelineHarness.StartAsync(new() { ["Distributed:ProcessIndex"] = "1" });
-        await h.Pipeline.BeginStageAsync("train", 0, CancellationToken.None);
-        await h.ProduceAsync(0, 100);
-        await h.Pipeline.FlushAsync(99, CancellationToken.None);
-        await h.Pipeline.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
+        var recorder = h.Services.GetRequiredService<IStatsRecorder>();
+        await recorder.BeginStageAsync("train", 0, CancellationToken.None);
+        for (var step = 0; step < 100; step++)
+        {
+            await recorder.RecordAsync(PipelineHarness.Record(step), CancellationToken.None);
+        }
+
+        await recorder.FlushAsync(99, CancellationToken.None);
+        await recorder.EndStageAsync(StageOutcome.Completed, CancellationToken.None);
 
         Assert.Equal(0, h.A.Opened);
         Assert.Empty(h.A.Written);
