@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 namespace Jaqmc.Service.Hosting;
 
 /// <summary>The run's effective configuration as JSON, for writers that store it (connection strings left out).</summary>
-public sealed class RunConfigurationSnapshot
+internal sealed class RunConfigurationSnapshot
 {
     private static readonly string[] Sections = ["Run", "Training", "Evaluation", "Pipeline", "Writers", "Distributed"];
 

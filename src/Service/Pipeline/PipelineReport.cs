@@ -14,7 +14,7 @@ internal sealed class PipelineReport(ILogger logger)
         {
             lock (_lock)
             {
-                return _summaries.Values.Select(s => s with { }).ToArray();
+                return _summaries.Values.ToArray();
             }
         }
     }
@@ -39,10 +39,13 @@ internal sealed class PipelineReport(ILogger logger)
             foreach (var pump in writers.Pumps)
             {
                 var summary = _summaries[pump.Name];
-                summary.Written += pump.Written;
-                summary.Failed += pump.Failed;
-                summary.StillQueued += pump.Queue.Count + pump.Abandoned + stillQueuedInPipeline;
-                summary.Error ??= pump.Fault?.Message;
+                _summaries[pump.Name] = summary with
+                {
+                    Written = summary.Written + pump.Written,
+                    Failed = summary.Failed + pump.Failed,
+                    StillQueued = summary.StillQueued + pump.Queue.Count + pump.Abandoned + stillQueuedInPipeline,
+                    Error = summary.Error ?? pump.Fault?.Message,
+                };
             }
         }
     }

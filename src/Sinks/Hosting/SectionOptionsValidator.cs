@@ -8,7 +8,7 @@ namespace Jaqmc.Sinks.Hosting;
 /// by its full configuration path (for example <c>Writers:Csv:FlushInterval</c>) so the user knows what to fix.
 /// </summary>
 /// <typeparam name="TOptions">The options type.</typeparam>
-public sealed class SectionOptionsValidator<TOptions> : IValidateOptions<TOptions>
+internal sealed class SectionOptionsValidator<TOptions> : IValidateOptions<TOptions>
     where TOptions : class
 {
     private readonly string? _name;

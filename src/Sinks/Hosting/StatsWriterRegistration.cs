@@ -7,7 +7,7 @@ namespace Jaqmc.Sinks.Hosting;
 /// A writer known to the pipeline: its name (the configuration section under <c>Writers</c>), its options and a
 /// factory that creates a fresh instance for each stage.
 /// </summary>
-public sealed class StatsWriterRegistration
+internal sealed class StatsWriterRegistration
 {
     private readonly Func<IServiceProvider, WriterOptions> _options;
     private readonly Func<IServiceProvider, IStatsWriter> _create;

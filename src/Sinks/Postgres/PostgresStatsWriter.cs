@@ -28,7 +28,7 @@ namespace Jaqmc.Sinks.Postgres;
 /// pick up a connection the server has already dropped.
 /// </para>
 /// </remarks>
-internal sealed partial class PostgresStatsWriter : StatsWriter
+public sealed partial class PostgresStatsWriter : StatsWriter
 {
     private static readonly string HostName = Environment.MachineName;
 
