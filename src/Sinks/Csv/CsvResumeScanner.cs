@@ -151,10 +151,9 @@ internal static class CsvResumeScanner
                 output.Write(Encoding.ASCII.GetBytes(fields[0] + (cells.Length > 0 ? "," + string.Join(',', cells) : string.Empty) + "\n"));
             }
 
-            output.Flush(flushToDisk: true);
         }
 
-        File.Move(temp, path, overwrite: true);
+        FileDurability.ReplaceDurably(temp, path);
     }
 
     private static bool TryParseStep(ReadOnlySpan<byte> row, int columnCount, out long step)

@@ -400,20 +400,7 @@ public sealed class CsvStatsWriter : StatsWriter
             : null;
     }
 
-    private string MoveAside(string why)
-    {
-        var aside = AsideName(why);
-        File.Move(_path, aside);
-        return aside;
-    }
+    private string MoveAside(string why) => FileDurability.SetAside(_path, why, _time.GetUtcNow());
 
-    private string CopyAside(string why)
-    {
-        var aside = AsideName(why);
-        File.Copy(_path, aside);
-        return aside;
-    }
-
-    private string AsideName(string why) =>
-        $"{_path}.{why}-{_time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}";
+    private string CopyAside(string why) => FileDurability.CopyAside(_path, why, _time.GetUtcNow());
 }

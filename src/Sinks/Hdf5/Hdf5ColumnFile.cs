@@ -122,9 +122,7 @@ internal sealed class Hdf5ColumnFile : IDisposable
                 }
             }
 
-            FileDurability.Sync(fresh);
-            File.Move(fresh, path, overwrite: true);
-            FileDurability.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            FileDurability.ReplaceDurably(fresh, path);
             return Open(path, readOnly: false, chunkSize);
         }
     }

@@ -30,7 +30,7 @@ namespace Jaqmc.Sinks.Hdf5;
 /// On resume (initial step k &gt; 0) the valid rows before step k are copied into a fresh file
 /// (<c>.h5.resume</c>), which is closed, checked, fsynced and then atomically renamed over the old one; the old file
 /// is only ever read, so a kill at any point of a resume leaves either it or the complete new file. A file that cannot be read as a statistics file is renamed aside
-/// (<c>.corrupt-yyyyMMddTHHmmss</c>) with a warning, never deleted; with k = 0 the file is started afresh.
+/// (<c>.corrupt-yyyyMMddTHHmmssZ-xxxxxx</c>) with a warning, never deleted; with k = 0 the file is started afresh.
 /// Requires the HDF5 1.10+ C library (Debian/Ubuntu: <c>libhdf5-103-1</c>).
 /// </para>
 /// </remarks>
@@ -195,14 +195,7 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
 
     private Hdf5ColumnFile ReplaceUnreadable(string path, WriterContext context, string reason)
     {
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
-        var aside = $"{path}.corrupt-{stamp}";
-        for (var n = 2; File.Exists(aside); n++)
-        {
-            aside = $"{path}.corrupt-{stamp}-{n}";
-        }
-
-        File.Move(path, aside);
+        var aside = FileDurability.SetAside(path, "corrupt", DateTimeOffset.UtcNow);
         LogRenamedAside(path, aside, reason);
         return Hdf5ColumnFile.Create(path, context.Stage, _options.ChunkSize);
     }

@@ -61,7 +61,7 @@ public sealed class Hdf5ResumeTests : IDisposable
     {
         var aside = Directory.GetFiles(_directory, "train_stats.h5.corrupt-*");
         Assert.Single(aside);
-        Assert.Matches(@"\.corrupt-\d{8}T\d{6}$", aside[0]);
+        Assert.Matches(@"\.corrupt-\d{8}T\d{6}Z-[0-9a-f]{6}$", aside[0]);
         return aside[0];
     }
 
