@@ -95,12 +95,7 @@ public sealed class CliTests(TrainedRunFixture run) : IClassFixture<TrainedRunFi
     [Fact]
     public async Task Show_OfARunWithoutRunJson_SaysSo_InsteadOfPrintingDefaults()
     {
-        var older = Path.Combine(run.Scratch, "older-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(older);
-        foreach (var file in Directory.GetFiles(run.RunDirectory).Where(f => Path.GetFileName(f) != "run.json"))
-        {
-            File.Copy(file, Path.Combine(older, Path.GetFileName(file)));
-        }
+        var older = CopyOfTheRun(withRunJson: false);
 
         using var p = await JaqmcProcess.RunAsync(["show", older]);
 
@@ -109,6 +104,21 @@ public sealed class CliTests(TrainedRunFixture run) : IClassFixture<TrainedRunFi
         Assert.DoesNotContain("Training:Iterations =", p.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Evaluation:Iterations =", p.Stdout, StringComparison.Ordinal);
         Assert.Contains("from the newest checkpoint: system He, 256 walkers", p.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Train_IntoARunOfOtherSettings_FailsOnce_AndKeepsTheRunJson()
+    {
+        var copy = CopyOfTheRun(withRunJson: true);
+        var recorded = await File.ReadAllTextAsync(Path.Combine(copy, "run.json"));
+
+        using var p = await JaqmcProcess.RunAsync(["train", "-w", copy, "--iterations", "60", "--walkers", "128", "--no-progress"]);
+
+        Assert.Equal(4, p.ExitCode);
+        var output = p.Stdout + p.Stderr;
+        Assert.Single(output.Split('\n'), l => l.Contains("does not match the configuration", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal(recorded, await File.ReadAllTextAsync(Path.Combine(copy, "run.json")));
     }
 
     [Fact]
@@ -246,5 +256,18 @@ public sealed class CliTests(TrainedRunFixture run) : IClassFixture<TrainedRunFi
 
         Assert.Equal(2, p.ExitCode);
         Assert.Contains("jaqmc: configuration error: Pipeline:Capacity must be greater than 0 (got -5)", p.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A copy of the fixture's run (files only) that a test may change.</summary>
+    private string CopyOfTheRun(bool withRunJson)
+    {
+        var copy = Path.Combine(run.Scratch, "copy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(run.RunDirectory).Where(f => withRunJson || Path.GetFileName(f) != "run.json"))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        return copy;
     }
 }
