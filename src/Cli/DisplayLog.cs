@@ -9,7 +9,8 @@ namespace Jaqmc.Cli;
 /// are kept, shown under the progress and printed once the display is gone. The per-step lines of the Console
 /// writer are left out: the display shows the same numbers.
 /// </summary>
-internal sealed class DisplayLog : ILoggerProvider
+/// <param name="verbose">Whether an error's exception is kept whole (with its stack trace) rather than as its message.</param>
+internal sealed class DisplayLog(bool verbose) : ILoggerProvider
 {
     private readonly Lock _lock = new();
     private readonly List<(LogLevel Level, string Text)> _lines = [];
@@ -35,9 +36,9 @@ internal sealed class DisplayLog : ILoggerProvider
     private void Add(LogLevel level, string category, string message, Exception? exception)
     {
         var text = string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss} {Abbreviate(level)}: {category}: {message}");
-        if (exception is not null && level >= LogLevel.Error)
+        if (exception is not null)
         {
-            text += " (" + exception.Message + ")";
+            text = verbose ? text + Environment.NewLine + exception : Hosting.TerseLogger.WithReason(text, exception);
         }
 
         lock (_lock)

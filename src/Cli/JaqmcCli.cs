@@ -25,11 +25,11 @@ internal static class JaqmcCli
             tokens.Insert(0, TrainCommand.Name);
         }
 
-        var verbose = new Option<bool>("--verbose") { Description = "Print the full exception of an unexpected error.", Recursive = true };
+        var verbose = new Option<bool>("--verbose") { Description = "Print errors with their stack traces (otherwise each error is one line).", Recursive = true };
         var help = new CliHelp();
         var root = new RootCommand("Jaqmc.NET: variational Monte Carlo training with statistics to the console, CSV, HDF5 and PostgreSQL.")
         {
-            TrainCommand.Create(hostArgs, help),
+            TrainCommand.Create(hostArgs, help, verbose),
             RunsCommand.Create(hostArgs, help),
             ShowCommand.Create(hostArgs, help),
             PlotCommand.Create(hostArgs, help),

@@ -23,8 +23,11 @@ internal sealed partial class LocalRun
     /// <summary>The stages found, by name.</summary>
     public IReadOnlyDictionary<string, LocalStage> Stages { get; }
 
-    /// <summary>Every file of the run.</summary>
-    public IEnumerable<string> Files => Stages.Values.SelectMany(s => s.Files).Order(StringComparer.Ordinal);
+    /// <summary>Every file of the run: its stages' files and <see cref="RunSettingsFile"/> when present.</summary>
+    public IEnumerable<string> Files =>
+        Stages.Values.SelectMany(s => s.Files)
+            .Concat(File.Exists(RunSettingsFile.PathIn(Directory)) ? [RunSettingsFile.PathIn(Directory)] : [])
+            .Order(StringComparer.Ordinal);
 
     /// <summary>When a file of the run last changed.</summary>
     public DateTimeOffset Updated => Files.Select(f => new DateTimeOffset(File.GetLastWriteTimeUtc(f), TimeSpan.Zero)).DefaultIfEmpty().Max();
@@ -121,8 +124,9 @@ internal sealed partial class LocalRun
 
     /// <summary>
     /// Summarises the run. Local runs record no status, so it is derived: <c>completed</c> when the evaluation
-    /// stage's newest checkpoint is at its last recorded step (the trainer checkpoints the end of a stage),
-    /// otherwise <c>interrupted</c> (running it again resumes from the newest checkpoint).
+    /// stage's newest checkpoint is at its last recorded step (the trainer checkpoints the end of a stage), or, for
+    /// a train-only run (<c>Evaluation:Iterations</c> 0 in <see cref="RunSettingsFile"/>), when training's newest
+    /// checkpoint is at its last step; otherwise <c>interrupted</c> (running it again resumes from the newest checkpoint).
     /// </summary>
     public async Task<RunSummary> SummariseAsync(string name, CancellationToken cancellationToken)
     {
@@ -142,8 +146,31 @@ internal sealed partial class LocalRun
             stages.Add(new StageSummary(stage.Name, status, lastStep, energy, stage.Checkpoints.Select(c => c.Step).ToList()));
         }
 
-        var completed = stages.Any(s => s.Name == "evaluation" && s.Status == "checkpointed");
+        var completed = stages.Any(s => s.Name == "evaluation" && s.Status == "checkpointed")
+                        || await TrainOnlyRunCompletedAsync(stages, cancellationToken).ConfigureAwait(false);
         return new RunSummary(name, "local", completed ? "completed" : "interrupted", Updated, stages);
+    }
+
+    private async Task<bool> TrainOnlyRunCompletedAsync(List<StageSummary> stages, CancellationToken cancellationToken)
+    {
+        if (await RunSettingsFile.TryReadAsync(Directory, cancellationToken).ConfigureAwait(false) is not { } json)
+        {
+            return false;
+        }
+
+        Dictionary<string, string> settings;
+        try
+        {
+            settings = RunSettingsFile.Flatten(json, ["Training", "Evaluation"]).ToDictionary(s => s.Key, s => s.Value, StringComparer.OrdinalIgnoreCase);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+
+        return settings.GetValueOrDefault("Evaluation:Iterations") == "0"
+               && long.TryParse(settings.GetValueOrDefault("Training:Iterations"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var iterations)
+               && stages.Any(s => s.Name == "train" && s.Status == "checkpointed" && s.LastStep == iterations - 1);
     }
 
     /// <summary>The system and walkers recorded in the newest checkpoint of any stage, if one is readable.</summary>

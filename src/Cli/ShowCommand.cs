@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Jaqmc.Training.Estimators;
-using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace Jaqmc.Cli;
@@ -15,7 +15,7 @@ internal static class ShowCommand
     {
         var run = new Argument<string>("run") { Description = "A run directory, or a run name in PostgreSQL." }.RejectingOptions();
         var connection = new Option<string?>("--connection", "-c") { Description = "The PostgreSQL database (default: ConnectionStrings:Stats).", HelpName = "connection-string" };
-        var command = new Command("show", "Show a run: configuration, the last value of each key, the evaluation energy with its standard error, files and checkpoints.")
+        var command = new Command("show", "Show a run: the configuration it was trained with, the last value of each key, the evaluation energy with its standard error, files and checkpoints.")
         {
             run, connection,
         };
@@ -32,7 +32,7 @@ internal static class ShowCommand
 
             AnsiConsole.MarkupLine($"[bold]Run[/] {Markup.Escape(summary.Name)} ({summary.Source}, {Markup.Escape(summary.Status)}, updated {summary.Updated.ToLocalTime():yyyy-MM-dd HH:mm:ss})");
             AnsiConsole.WriteLine();
-            await WriteConfigurationAsync(reference, settings, cancellationToken).ConfigureAwait(false);
+            await WriteConfigurationAsync(reference, cancellationToken).ConfigureAwait(false);
 
             foreach (var stage in summary.Stages)
             {
@@ -77,30 +77,51 @@ internal static class ShowCommand
         return command;
     }
 
-    private static async Task WriteConfigurationAsync(RunReference reference, IConfiguration settings, CancellationToken cancellationToken)
+    private static async Task WriteConfigurationAsync(RunReference reference, CancellationToken cancellationToken)
     {
-        if (await reference.RecordedConfigurationAsync(cancellationToken).ConfigureAwait(false) is { } json)
+        var directory = reference.Local?.Directory ?? (reference.File is { } file ? Path.GetDirectoryName(file) : null);
+        var (json, source) = directory is not null
+            ? (await RunSettingsFile.TryReadAsync(directory, cancellationToken).ConfigureAwait(false), RunSettingsFile.PathIn(directory))
+            : (await reference.RecordedConfigurationAsync(cancellationToken).ConfigureAwait(false), "PostgreSQL");
+
+        IReadOnlyList<(string Key, string Value)>? settings = null;
+        string? problem = null;
+        if (json is null)
         {
-            AnsiConsole.MarkupLine("[bold]Configuration[/] (recorded in PostgreSQL)");
-            AnsiConsole.WriteLine(json);
-            AnsiConsole.WriteLine();
-            return;
+            // Never the settings this command sees: they need not be the run's.
+            problem = directory is not null
+                ? $"not recorded: {source} is missing (runs made before the program wrote it have none)"
+                : "not recorded in PostgreSQL";
+        }
+        else
+        {
+            try
+            {
+                settings = RunSettingsFile.Flatten(json, ShownSections);
+            }
+            catch (JsonException e)
+            {
+                problem = $"{source} cannot be read ({e.Message})";
+            }
         }
 
-        // A local run records no configuration; the checkpoint knows the system and walkers, and the settings this
-        // command sees are what a resume with the same configuration would use.
-        AnsiConsole.MarkupLine("[bold]Configuration[/] (effective settings: appsettings.json, JAQMC_ variables, --Section:Key=value)");
-        if (reference.Local?.CheckpointSettings() is { } checkpoint)
+        if (settings is null)
         {
-            AnsiConsole.WriteLine(Invariant($"  from the newest checkpoint: system {checkpoint.System}, {checkpoint.Walkers} walkers"));
+            AnsiConsole.MarkupLine($"[bold]Configuration[/] {Markup.Escape(problem!)}");
         }
-
-        foreach (var section in ShownSections)
+        else
         {
-            foreach (var (key, value) in settings.GetSection(section).AsEnumerable().Where(kv => kv.Value is not null).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            AnsiConsole.MarkupLine($"[bold]Configuration[/] (recorded in {Markup.Escape(source)} when the run last started a stage)");
+            foreach (var (key, value) in settings)
             {
                 AnsiConsole.WriteLine($"  {key} = {value}");
             }
+        }
+
+        // The checkpoint knows the system and walkers even of a run that recorded nothing else.
+        if (reference.Local?.CheckpointSettings() is { } checkpoint)
+        {
+            AnsiConsole.WriteLine(Invariant($"  from the newest checkpoint: system {checkpoint.System}, {checkpoint.Walkers} walkers"));
         }
 
         AnsiConsole.WriteLine();

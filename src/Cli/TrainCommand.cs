@@ -12,14 +12,14 @@ internal static class TrainCommand
 {
     public const string Name = "train";
 
-    public static Command Create(IReadOnlyList<string> hostArgs, CliHelp help)
+    public static Command Create(IReadOnlyList<string> hostArgs, CliHelp help, Option<bool> verbose)
     {
         var system = new Option<string?>("--system", "-s") { Description = "The system to train: H, He or H2 (Training:System)." };
         system.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, "H", "He", "H2");
         var workdir = new Option<string?>("--workdir", "-w") { Description = "Where checkpoints and stats files go (Run:WorkingDirectory, default runs/default).", HelpName = "dir" };
         var name = new Option<string?>("--name") { Description = "The run's name in PostgreSQL (Run:Name, default the working directory's full path)." };
         var iterations = new Option<int?>("--iterations", "-n") { Description = "Training steps (Training:Iterations).", HelpName = "N" };
-        var evalIterations = new Option<int?>("--eval-iterations") { Description = "Evaluation steps (Evaluation:Iterations).", HelpName = "N" };
+        var evalIterations = new Option<int?>("--eval-iterations") { Description = "Evaluation steps (Evaluation:Iterations); 0 trains only.", HelpName = "N" };
         var walkers = new Option<int?>("--walkers") { Description = "Monte Carlo walkers (Training:Walkers).", HelpName = "N" };
         var seed = new Option<long?>("--seed") { Description = "The random seed (Training:Seed)." };
         var config = new Option<string?>("--config") { Description = "An extra JSON settings file layered over appsettings.json.", HelpName = "file" };
@@ -58,9 +58,10 @@ internal static class TrainCommand
             Set("Training:Seed", parse.GetValue(seed));
 
             var live = !parse.GetValue(noProgress) && !Console.IsOutputRedirected && AnsiConsoleIsInteractive();
+            var stackTraces = parse.GetValue(verbose);
             return live
-                ? await RunLiveAsync(args.ToArray(), cancellationToken).ConfigureAwait(false)
-                : await JaqmcHost.RunAsync(args.ToArray()).ConfigureAwait(false);
+                ? await RunLiveAsync(args.ToArray(), stackTraces, cancellationToken).ConfigureAwait(false)
+                : await JaqmcHost.RunAsync(args.ToArray(), stackTraces).ConfigureAwait(false);
         });
         return command;
     }
@@ -68,14 +69,14 @@ internal static class TrainCommand
     private static bool AnsiConsoleIsInteractive() =>
         Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
 
-    private static async Task<int> RunLiveAsync(string[] args, CancellationToken cancellationToken)
+    private static async Task<int> RunLiveAsync(string[] args, bool verbose, CancellationToken cancellationToken)
     {
         var tracker = new ProgressTracker();
-        var log = new DisplayLog();
+        var log = new DisplayLog(verbose);
         var reporter = new TrainingProgressReporter();
         reporter.Reported += tracker.Add;
         var title = string.Join(' ', args.Where(a => a.StartsWith("--Training:System=", StringComparison.OrdinalIgnoreCase) || a.StartsWith("--Run:WorkingDirectory=", StringComparison.OrdinalIgnoreCase)).Select(a => a[(a.IndexOf('=', StringComparison.Ordinal) + 1)..]));
-        var run = JaqmcHost.RunAsync(args, builder =>
+        var run = JaqmcHost.RunAsync(args, verbose, builder =>
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(log);

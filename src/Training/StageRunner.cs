@@ -123,7 +123,8 @@ internal sealed class StageRunner
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            TrainingLog.StageFailed(_logger, stage, ex.Message);
+            // The exception propagates and its receiver reports it: logging it here too would print it twice.
+            TrainingLog.StageAborted(_logger, stage, ex.Message);
             try
             {
                 await recorder.EndStageAsync(StageOutcome.Failed, CancellationToken.None).ConfigureAwait(false);
@@ -131,7 +132,7 @@ internal sealed class StageRunner
             catch (Exception inner) when (inner is not OperationCanceledException)
             {
                 // The original failure is the one worth reporting; the recorder is probably failing for the same reason.
-                TrainingLog.StageFailed(_logger, stage, inner.Message);
+                TrainingLog.StageAborted(_logger, stage, inner.Message);
             }
 
             throw;

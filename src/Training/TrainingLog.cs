@@ -35,6 +35,12 @@ internal static partial class TrainingLog
     [LoggerMessage(10, LogLevel.Information, "Parameter {Name} = {Value:G10}.")]
     public static partial void FinalParameter(ILogger logger, string name, double value);
 
+    [LoggerMessage(12, LogLevel.Debug, "Stage {Stage} ends as failed: {Reason}")]
+    public static partial void StageAborted(ILogger logger, string stage, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Stage {Stage} is off (Evaluation:Iterations=0): training only.")]
+    public static partial void StageOff(ILogger logger, string stage);
+
     [LoggerMessage(11, LogLevel.Warning, "The evaluation checkpoint (step {Step}) was made with parameters other than the trained ones; the evaluation starts over.")]
     public static partial void StaleEvaluation(ILogger logger, long step);
 }

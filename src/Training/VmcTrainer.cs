@@ -10,7 +10,7 @@ namespace Jaqmc.Training;
 
 /// <summary>
 /// Runs variational Monte Carlo: the stage <c>train</c> (Adam on the energy), then the stage <c>evaluation</c>
-/// (fixed parameters, energy with a blocking error bar). Each stage resumes from its newest readable checkpoint in
+/// (fixed parameters, energy with a blocking error bar) unless <see cref="EvaluationOptions.Iterations"/> is 0. Each stage resumes from its newest readable checkpoint in
 /// the working directory and is skipped when already complete, as in JaQMC.
 /// </summary>
 public sealed class VmcTrainer
@@ -55,7 +55,7 @@ public sealed class VmcTrainer
     public Task<TrainingResult> RunAsync(string workingDirectory, IStatsRecorder recorder, CancellationToken stoppingToken) =>
         RunAsync(workingDirectory, recorder, progress: null, stoppingToken);
 
-    /// <summary>Runs (or resumes) both stages.</summary>
+    /// <summary>Runs (or resumes) both stages (only training when <see cref="EvaluationOptions.Iterations"/> is 0).</summary>
     /// <param name="workingDirectory">The run directory: checkpoints are read from and written to it.</param>
     /// <param name="recorder">Receives every step's statistics.</param>
     /// <param name="progress">Optional live progress, reported at most about ten times a second.</param>
@@ -120,6 +120,12 @@ public sealed class VmcTrainer
         }
 
         Record(lastSteps, TrainStage, trainState);
+        if (_evaluation.Iterations == 0)
+        {
+            // A train-only run: an evaluation of earlier runs in this directory is left as it is.
+            TrainingLog.StageOff(_logger, EvaluationStage);
+            return Result(stopped: false, null, system, trainState, null, lastSteps);
+        }
 
         // Evaluation, from the trained parameters and equilibrated walkers of training's final checkpoint.
         var evalState = await store.LoadNewestAsync(EvaluationStage, CancellationToken.None).ConfigureAwait(false);

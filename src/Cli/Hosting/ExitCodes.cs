@@ -9,7 +9,10 @@ public static class ExitCodes
     /// <summary>An unexpected error.</summary>
     public const int Error = 1;
 
-    /// <summary>The configuration is invalid (the message names the setting); nothing ran.</summary>
+    /// <summary>
+    /// The configuration is invalid (the message names the setting, the rule and the value given), including
+    /// <c>Writers:Hdf5:Enabled=true</c> without the HDF5 C library; nothing ran.
+    /// </summary>
     public const int Configuration = 2;
 
     /// <summary>A writer failed permanently, or a checkpoint could not be written (disk full); the run stopped and resumes from its last checkpoint.</summary>

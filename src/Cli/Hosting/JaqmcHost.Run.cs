@@ -10,12 +10,19 @@ public static partial class JaqmcHost
     /// Builds and runs the host, turning configuration errors into one line each on stderr and the documented exit
     /// codes (<see cref="ExitCodes"/>). Custom writers are added in <paramref name="configure"/>.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, Action<HostApplicationBuilder>? configure = null)
+    public static Task<int> RunAsync(string[] args, Action<HostApplicationBuilder>? configure = null) =>
+        RunAsync(args, verbose: false, configure);
+
+    /// <inheritdoc cref="RunAsync(string[], Action{HostApplicationBuilder}?)"/>
+    /// <param name="args">Command-line arguments; <c>--Section:Key=value</c> overrides any setting.</param>
+    /// <param name="verbose">Whether exceptions are logged with their stack traces (see <see cref="CreateBuilder(string[], bool)"/>).</param>
+    /// <param name="configure">Adds to the builder, such as custom writers.</param>
+    public static async Task<int> RunAsync(string[] args, bool verbose, Action<HostApplicationBuilder>? configure = null)
     {
         IHost host;
         try
         {
-            var builder = CreateBuilder(args);
+            var builder = CreateBuilder(args, verbose);
             configure?.Invoke(builder);
             host = builder.Build();
         }
@@ -59,7 +66,7 @@ public static partial class JaqmcHost
 
         // The binder's "Failed to convert configuration value '…' at 'Pipeline:FullMode' to type '…'".
         InvalidOperationException i when i.Message.Contains("configuration value", StringComparison.Ordinal) =>
-            [i.Message + (i.InnerException is null ? string.Empty : $" ({i.InnerException.Message})")],
+            [BindingErrorMessage.TryRewrite(i.Message) ?? i.Message + (i.InnerException is null ? string.Empty : $" ({i.InnerException.Message})")],
         _ => [],
     };
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
 namespace Jaqmc.Cli.Hosting;
@@ -25,7 +27,16 @@ public static partial class JaqmcHost
 
     /// <summary>Creates a host builder with every built-in writer and the training job registered.</summary>
     /// <param name="args">Command-line arguments; <c>--Section:Key=value</c> overrides any setting.</param>
-    public static HostApplicationBuilder CreateBuilder(string[] args)
+    public static HostApplicationBuilder CreateBuilder(string[] args) => CreateBuilder(args, verbose: false);
+
+    /// <summary>Creates a host builder with every built-in writer and the training job registered.</summary>
+    /// <param name="args">Command-line arguments; <c>--Section:Key=value</c> overrides any setting.</param>
+    /// <param name="verbose">
+    /// Whether the console log prints the exceptions logged with a message in full (stack traces); otherwise a
+    /// message stays one line, with the exception's message in it.
+    /// </param>
+    /// <exception cref="OptionsValidationException"><c>Writers:Hdf5:Enabled</c> is not true, false or auto.</exception>
+    public static HostApplicationBuilder CreateBuilder(string[] args, bool verbose)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -42,7 +53,13 @@ public static partial class JaqmcHost
 
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         builder.Configuration.AddCommandLine(args);
+        if (!verbose)
+        {
+            UseTerseConsole(builder.Services);
+        }
 
+        // Before the pipeline, so that its warning is the first line of the run.
+        Hdf5WriterSwitch.Apply(builder);
         builder.Services.AddStatsPipeline();
         builder.Services.AddBuiltInStatsWriters(builder.Configuration);
         builder.Services.AddTrainingJob();
@@ -58,6 +75,23 @@ public static partial class JaqmcHost
         services.AddCsvStatsWriter();
         services.AddPostgresStatsWriter();
         return services;
+    }
+
+    private static void UseTerseConsole(IServiceCollection services)
+    {
+        var console = services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToArray();
+        if (console.Length == 0)
+        {
+            return;
+        }
+
+        foreach (var descriptor in console)
+        {
+            services.Remove(descriptor);
+        }
+
+        services.AddSingleton<ILoggerProvider>(sp => new TerseConsoleLoggerProvider(
+            new ConsoleLoggerProvider(sp.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), sp.GetServices<ConsoleFormatter>())));
     }
 
     /// <summary>Registers the training job (after the pipeline, so it stops first and drains into it).</summary>

@@ -1,15 +1,23 @@
 using Jaqmc.Service;
+using Jaqmc.Service.Hosting;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Jaqmc.Cli.Hosting;
 
-/// <summary>Runs the training job on the generic host and stops the application when it ends.</summary>
+/// <summary>
+/// Runs the training job on the generic host and stops the application when it ends. The master process records the
+/// run's configuration in its working directory (<see cref="RunSettingsFile"/>) when the first stage begins.
+/// </summary>
 internal sealed class TrainingHostedService(
     ITrainingJob job,
     IStatsRecorder recorder,
     IStatsPipelineStatus pipeline,
+    RunConfigurationSnapshot configuration,
+    IOptions<RunOptions> run,
+    IOptions<DistributedOptions> distributed,
     IHostApplicationLifetime lifetime,
     ExitCodeHolder exitCode,
     ILogger<TrainingHostedService> logger) : BackgroundService
@@ -20,11 +28,23 @@ internal sealed class TrainingHostedService(
         await Task.Yield();
         try
         {
-            exitCode.Set(await job.RunAsync(recorder, stoppingToken).ConfigureAwait(false));
+            var target = distributed.Value.IsMaster
+                ? new RunSettingsRecorder(recorder, run.Value.FullWorkingDirectory, configuration.Json)
+                : recorder;
+            exitCode.Set(await job.RunAsync(target, stoppingToken).ConfigureAwait(false));
         }
         catch (StatsPipelineException e)
         {
-            logger.LogError("Stopping: {Error}", e.Message);
+            // A failed writer or dispatcher has already said why, once; repeating it would read as another error.
+            if (pipeline.Fault is null)
+            {
+                logger.LogError("Stopping: {Error}", e.Message);
+            }
+            else
+            {
+                logger.LogDebug("Stopping: {Error}", e.Message);
+            }
+
             exitCode.Set(ExitCodes.WriterFailed);
             await EndStageQuietlyAsync().ConfigureAwait(false);
         }

@@ -18,7 +18,8 @@ internal sealed class VmcTrainingJob(
         var result = await trainer.RunAsync(run.Value.FullWorkingDirectory, recorder, progress, stoppingToken).ConfigureAwait(false);
         if (result.FailedReason is not null)
         {
-            logger.LogError("Training failed: {Reason}", result.FailedReason);
+            // The trainer has reported it, once; the exit code says the rest.
+            logger.LogDebug("Training failed: {Reason}", result.FailedReason);
             return ExitCodes.TrainingFailed;
         }
 

@@ -28,7 +28,7 @@ public sealed class RunOptions : IValidatableObject
     {
         if (string.IsNullOrWhiteSpace(WorkingDirectory))
         {
-            yield return new ValidationResult("is empty", [nameof(WorkingDirectory)]);
+            yield return new ValidationResult($"must not be empty (got '{WorkingDirectory}')", [nameof(WorkingDirectory)]);
             yield break;
         }
 
@@ -51,7 +51,7 @@ public sealed class RunOptions : IValidatableObject
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            return $"'{directory}' is not a writable directory ({e.Message})";
+            return $"must be a writable directory (got '{directory}': {e.Message.ReplaceLineEndings(" ").TrimEnd('.')})";
         }
     }
 }

@@ -10,12 +10,12 @@ public static class StagePath
     /// <summary>
     /// Checks a template: non-empty, and every <c>{...}</c> field is <c>{stage}</c>.
     /// </summary>
-    /// <returns>null when valid, otherwise the problem in words.</returns>
+    /// <returns>null when valid, otherwise the rule and the value given, such as <c>must not be empty (got '')</c>.</returns>
     public static string? ValidateTemplate(string? template)
     {
         if (string.IsNullOrWhiteSpace(template))
         {
-            return "is empty";
+            return $"must not be empty (got '{template}')";
         }
 
         var i = 0;
@@ -24,13 +24,13 @@ public static class StagePath
             var end = template.IndexOf('}', i);
             if (end < 0)
             {
-                return $"has an unclosed '{{' at position {i} in '{template}'";
+                return $"must close the '{{' at position {i} (got '{template}')";
             }
 
             var field = template[i..(end + 1)];
             if (field != StageField)
             {
-                return $"has unknown field '{field}' in '{template}' (only {StageField} is supported)";
+                return $"may use only the field {StageField}, not '{field}' (got '{template}')";
             }
 
             i = end + 1;
@@ -38,7 +38,7 @@ public static class StagePath
 
         if (template.Contains('}') && template.Replace(StageField, string.Empty, StringComparison.Ordinal).Contains('}'))
         {
-            return $"has a stray '}}' in '{template}'";
+            return $"must not hold a '}}' outside {StageField} (got '{template}')";
         }
 
         return null;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Reflection;
 using Microsoft.Extensions.Options;
 
 namespace Jaqmc.Sinks.Hosting;
@@ -6,6 +7,10 @@ namespace Jaqmc.Sinks.Hosting;
 /// <summary>
 /// Validates options with data annotations and <see cref="IValidatableObject"/>, and names each failing setting
 /// by its full configuration path (for example <c>Writers:Csv:FlushInterval</c>) so the user knows what to fix.
+/// Every problem reads the same way: the setting, the rule, the value given, as in
+/// <c>Pipeline:Capacity must be greater than 0 (got -5)</c>; attributes such as <see cref="RangeAttribute"/> are
+/// worded so (<c>Training:Walkers must be between 1 and 16777216 (got 0)</c>), and
+/// <see cref="IValidatableObject.Validate"/> results are expected to read so already.
 /// </summary>
 /// <typeparam name="TOptions">The options type.</typeparam>
 internal sealed class SectionOptionsValidator<TOptions> : IValidateOptions<TOptions>
@@ -31,17 +36,51 @@ internal sealed class SectionOptionsValidator<TOptions> : IValidateOptions<TOpti
             return ValidateOptionsResult.Skip;
         }
 
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
-        if (results.Count == 0)
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            return ValidateOptionsResult.Success;
+            if (property.GetIndexParameters().Length > 0 || property.GetMethod is null)
+            {
+                continue;
+            }
+
+            var attributes = property.GetCustomAttributes<ValidationAttribute>(inherit: true).ToArray();
+            if (attributes.Length == 0)
+            {
+                continue;
+            }
+
+            var value = property.GetValue(options);
+            var context = new ValidationContext(options) { MemberName = property.Name, DisplayName = property.Name };
+            foreach (var attribute in attributes)
+            {
+                if (attribute.GetValidationResult(value, context) is { } result)
+                {
+                    failures.Add($"{_section}:{property.Name} {ValidationMessages.Describe(attribute, property.Name, value, result)}");
+                }
+            }
         }
 
-        var failures = results
-            .Select(r => $"{_section}:{string.Join(",", r.MemberNames.DefaultIfEmpty("?"))} {r.ErrorMessage}")
-            .Distinct(StringComparer.Ordinal)
-            .ToArray();
-        return ValidateOptionsResult.Fail(failures);
+        foreach (var attribute in options.GetType().GetCustomAttributes<ValidationAttribute>(inherit: true))
+        {
+            if (attribute.GetValidationResult(options, new ValidationContext(options)) is { } result)
+            {
+                failures.Add(Name(result));
+            }
+        }
+
+        // As Validator.TryValidateObject does: an object's own checks run once its properties are each valid.
+        if (failures.Count == 0 && options is IValidatableObject validatable)
+        {
+            failures.AddRange(validatable.Validate(new ValidationContext(options)).Where(r => r != ValidationResult.Success).Select(Name));
+        }
+
+        return failures.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(failures.Distinct(StringComparer.Ordinal));
     }
+
+    private string Name(ValidationResult result) =>
+        $"{_section}:{string.Join(",", result.MemberNames.DefaultIfEmpty("?"))} {result.ErrorMessage}";
 }

@@ -58,7 +58,10 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
 
         Assert.True(p.ExitCode == 0, p.Stderr);
         Assert.Contains("recorded in PostgreSQL", p.Stdout, StringComparison.Ordinal);
-        Assert.Contains("\"Walkers\": \"256\"", p.Stdout, StringComparison.Ordinal);
+        var lines = p.Stdout.Split('\n').Select(l => l.Trim()).ToArray();
+        Assert.Contains("Training:Walkers = 256", lines);
+        Assert.Contains("Training:Iterations = 50", lines);
+        Assert.Contains("Evaluation:Iterations = 20", lines);
         Assert.Matches(@"Evaluation energy: -2\.\d{6} ± 0\.\d{6} Ha \(20 steps", p.Stdout);
     }
 

@@ -65,6 +65,83 @@ public sealed class CliTests(TrainedRunFixture run) : IClassFixture<TrainedRunFi
         Assert.Contains("total_energy", p.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Show_PrintsTheSettingsTheRunWasTrainedWith_NotItsOwn()
+    {
+        // This command's own settings (appsettings.json) say 2000 training and 500 evaluation steps.
+        using var p = await JaqmcProcess.RunAsync(["show", run.RunDirectory]);
+
+        Assert.True(p.ExitCode == 0, p.Stderr);
+        var lines = p.Stdout.Split('\n').Select(l => l.Trim()).ToArray();
+        Assert.Contains("Training:Iterations = 50", lines);
+        Assert.Contains("Evaluation:Iterations = 20", lines);
+        Assert.Contains("Training:Walkers = 256", lines);
+        Assert.Contains("Training:System = He", lines);
+        Assert.DoesNotContain(lines, l => l.StartsWith("Training:Iterations = 2000", StringComparison.Ordinal));
+        Assert.Contains("Configuration (recorded in ", p.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheRun_RecordsItsSettings_WithoutConnectionStrings()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.RunDirectory, "run.json")));
+
+        Assert.Equal("50", json.RootElement.GetProperty("Training").GetProperty("Iterations").GetString());
+        Assert.Equal("20", json.RootElement.GetProperty("Evaluation").GetProperty("Iterations").GetString());
+        Assert.False(json.RootElement.TryGetProperty("ConnectionStrings", out _));
+        Assert.DoesNotContain("ConnectionString", json.RootElement.GetRawText(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Show_OfARunWithoutRunJson_SaysSo_InsteadOfPrintingDefaults()
+    {
+        var older = CopyOfTheRun(withRunJson: false);
+
+        using var p = await JaqmcProcess.RunAsync(["show", older]);
+
+        Assert.True(p.ExitCode == 0, p.Stderr);
+        Assert.Contains("Configuration not recorded:", p.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Training:Iterations =", p.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Evaluation:Iterations =", p.Stdout, StringComparison.Ordinal);
+        Assert.Contains("from the newest checkpoint: system He, 256 walkers", p.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Train_IntoARunOfOtherSettings_FailsOnce_AndKeepsTheRunJson()
+    {
+        var copy = CopyOfTheRun(withRunJson: true);
+        var recorded = await File.ReadAllTextAsync(Path.Combine(copy, "run.json"));
+
+        using var p = await JaqmcProcess.RunAsync(["train", "-w", copy, "--iterations", "60", "--walkers", "128", "--no-progress"]);
+
+        Assert.Equal(4, p.ExitCode);
+        var output = p.Stdout + p.Stderr;
+        Assert.Single(output.Split('\n'), l => l.Contains("does not match the configuration", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal(recorded, await File.ReadAllTextAsync(Path.Combine(copy, "run.json")));
+    }
+
+    [Fact]
+    public async Task Train_WithEvalIterations0_TrainsOnly_AndTheRunIsCompleted()
+    {
+        var dir = Path.Combine(run.Scratch, "train-only-" + Guid.NewGuid().ToString("N"));
+
+        using var p = await JaqmcProcess.RunAsync(["train", "-w", dir, "--iterations", "20", "--eval-iterations", "0", "--walkers", "64", "--no-progress"]);
+
+        Assert.True(p.ExitCode == 0, p.Stdout + p.Stderr);
+        Assert.Equal(21, File.ReadAllLines(Path.Combine(dir, "train_stats.csv")).Length);
+        Assert.False(File.Exists(Path.Combine(dir, "evaluation_stats.csv")));
+        Assert.Empty(Directory.GetFileSystemEntries(dir, "evaluation*"));
+        Assert.Contains("Stage evaluation is off (Evaluation:Iterations=0)", p.Stdout, StringComparison.Ordinal);
+
+        using var runs = await JaqmcProcess.RunAsync(["runs", dir, "--json"]);
+        Assert.True(runs.ExitCode == 0, runs.Stderr);
+        using var json = JsonDocument.Parse(runs.Stdout);
+        var only = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.Equal("completed", only.GetProperty("status").GetString());
+        Assert.Equal(["train"], only.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+    }
+
     [Theory]
     [InlineData("total_energy", 640, 480)]
     [InlineData("total_energy,pmove", 1000, 900)]
@@ -179,5 +256,18 @@ public sealed class CliTests(TrainedRunFixture run) : IClassFixture<TrainedRunFi
 
         Assert.Equal(2, p.ExitCode);
         Assert.Contains("jaqmc: configuration error: Pipeline:Capacity must be greater than 0 (got -5)", p.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A copy of the fixture's run (files only) that a test may change.</summary>
+    private string CopyOfTheRun(bool withRunJson)
+    {
+        var copy = Path.Combine(run.Scratch, "copy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(run.RunDirectory).Where(f => withRunJson || Path.GetFileName(f) != "run.json"))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        return copy;
     }
 }

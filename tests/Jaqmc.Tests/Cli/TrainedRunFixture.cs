@@ -14,8 +14,9 @@ public sealed class TrainedRunFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // The verb's own options, as a user types them; show must report these, not its own defaults.
         using var p = await JaqmcProcess.RunAsync(
-            ["train", "-w", RunDirectory, "--Training:Iterations=50", "--Evaluation:Iterations=20", "--Training:Walkers=256"]);
+            ["train", "--system", "He", "-w", RunDirectory, "--iterations", "50", "--eval-iterations", "20", "--walkers", "256"]);
         Assert.True(p.ExitCode == 0, $"training failed ({p.ExitCode}):\n{p.Stdout}\n{p.Stderr}");
     }
 

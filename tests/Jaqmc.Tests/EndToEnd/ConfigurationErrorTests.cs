@@ -7,13 +7,21 @@ public sealed class ConfigurationErrorTests
     {
         { "--Pipeline:Capacity=-5", "jaqmc: configuration error: Pipeline:Capacity must be greater than 0 (got -5)" },
         { "--Pipeline:Capacity=0", "jaqmc: configuration error: Pipeline:Capacity must be greater than 0 (got 0)" },
-        { "--Pipeline:FullMode=Sometimes", "Pipeline:FullMode" },
+        { "--Pipeline:Capacity=many", "jaqmc: configuration error: Pipeline:Capacity must be a whole number (got 'many')" },
+        { "--Pipeline:FullMode=Sometimes", "jaqmc: configuration error: Pipeline:FullMode must be one of Wait, DropOldest, DropNewest, Fail (got 'Sometimes')" },
         { "--Pipeline:DispatchInterval=00:01:00", "jaqmc: configuration error: Pipeline:DispatchInterval must be greater than zero and at most 10 seconds (got 00:01:00)" },
-        { "--Writers:Csv:FlushInterval=00:00:00", "jaqmc: configuration error: Writers:Csv:FlushInterval must be greater than zero" },
+        { "--Pipeline:DispatchInterval=soon", "jaqmc: configuration error: Pipeline:DispatchInterval must be a time span such as 00:00:01.5 (hh:mm:ss) (got 'soon')" },
+        { "--Writers:Csv:FlushInterval=00:00:00", "jaqmc: configuration error: Writers:Csv:FlushInterval must be greater than zero (got 00:00:00)" },
+        { "--Writers:Csv:Enabled=yes", "jaqmc: configuration error: Writers:Csv:Enabled must be true or false (got 'yes')" },
         { "--Writers:Console:Interval=0", "jaqmc: configuration error: Writers:Console:Interval must be greater than 0 (got 0)" },
-        { "--Writers:Csv:PathTemplate={run}.csv", "jaqmc: configuration error: Writers:Csv:PathTemplate has unknown field '{run}'" },
+        { "--Writers:Csv:PathTemplate={run}.csv", "jaqmc: configuration error: Writers:Csv:PathTemplate may use only the field {stage}, not '{run}' (got '{run}.csv')" },
+        { "--Writers:Hdf5:Enabled=maybe", "jaqmc: configuration error: Writers:Hdf5:Enabled must be true, false or auto (got 'maybe')" },
         { "--Writers:Parquet:Enabled=true", "jaqmc: configuration error: Writers:Parquet is not a known writer" },
-        { "--Run:WorkingDirectory=/proc/version/runs", "jaqmc: configuration error: Run:WorkingDirectory '/proc/version/runs' is not a writable directory" },
+        { "--Run:WorkingDirectory=/proc/version/runs", "jaqmc: configuration error: Run:WorkingDirectory must be a writable directory (got '/proc/version/runs': " },
+        { "--Training:Walkers=0", "jaqmc: configuration error: Training:Walkers must be between 1 and 16777216 (got 0)" },
+        { "--Training:Iterations=0", "jaqmc: configuration error: Training:Iterations must be at least 1 (got 0)" },
+        { "--Training:System=Li", "jaqmc: configuration error: Training:System must be one of H, He, H2 (got 'Li')" },
+        { "--Evaluation:Iterations=-1", "jaqmc: configuration error: Evaluation:Iterations must be at least 0 (got -1)" },
     };
 
     [Theory]
@@ -23,7 +31,8 @@ public sealed class ConfigurationErrorTests
         using var p = await JaqmcProcess.RunAsync([argument, "--Training:Producer=Synthetic", "--Training:Iterations=10", "--Run:WorkingDirectory=" + Path.Combine(Path.GetTempPath(), "jaqmc-cfg", Guid.NewGuid().ToString("N")), argument]);
 
         Assert.Equal(2, p.ExitCode);
-        Assert.Contains(expected, p.Stderr, StringComparison.Ordinal);
+        var line = Assert.Single(p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(expected, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", p.Stderr + p.Stdout, StringComparison.Ordinal);
     }
 

@@ -47,6 +47,6 @@ public sealed class JsonLinesStatsWriterTests : StatsWriterContractTests
         await p.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.Equal(2, p.ExitCode);
-        Assert.Contains("jaqmc: configuration error: Writers:JsonLines:PathTemplate has unknown field '{run}'", p.Stderr, StringComparison.Ordinal);
+        Assert.Contains("jaqmc: configuration error: Writers:JsonLines:PathTemplate may use only the field {stage}, not '{run}' (got '{stage}_{run}.jsonl')", p.Stderr, StringComparison.Ordinal);
     }
 }

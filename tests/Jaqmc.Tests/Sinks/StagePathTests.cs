@@ -7,10 +7,10 @@ public sealed class StagePathTests
     [Theory]
     [InlineData("{stage}_stats.csv", null)]
     [InlineData("out/{stage}/stats.csv", null)]
-    [InlineData("", "is empty")]
-    [InlineData("{step}_stats.csv", "unknown field '{step}'")]
-    [InlineData("{stage_stats.csv", "unclosed")]
-    [InlineData("{stage}}.csv", "stray")]
+    [InlineData("", "must not be empty (got '')")]
+    [InlineData("{step}_stats.csv", "may use only the field {stage}, not '{step}' (got '{step}_stats.csv')")]
+    [InlineData("{stage_stats.csv", "must close the '{' at position 0 (got '{stage_stats.csv')")]
+    [InlineData("{stage}}.csv", "must not hold a '}' outside {stage} (got '{stage}}.csv')")]
     public void ValidateTemplate_AcceptsOnlyTheStageField(string template, string? problem)
     {
         var result = StagePath.ValidateTemplate(template);

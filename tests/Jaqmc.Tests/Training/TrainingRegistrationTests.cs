@@ -75,11 +75,14 @@ public sealed class TrainingRegistrationTests
     }
 
     [Theory]
-    [InlineData("Training:Walkers", "0")]
-    [InlineData("Training:LearningRate", "-1")]
-    [InlineData("Training:Threads", "-2")]
-    [InlineData("Evaluation:Iterations", "0")]
-    public void Invalid_settings_fail_naming_the_setting(string key, string value)
+    [InlineData("Training:Walkers", "0", "Training:Walkers must be between 1 and 16777216 (got 0)")]
+    [InlineData("Training:Iterations", "0", "Training:Iterations must be at least 1 (got 0)")]
+    [InlineData("Training:LearningRate", "-1", "Training:LearningRate must be between 1E-12 and 10 (got -1)")]
+    [InlineData("Training:LearningRate", "NaN", "Training:LearningRate must be between 1E-12 and 10 (got NaN)")]
+    [InlineData("Training:Threads", "-2", "Training:Threads must be between 0 and 4096 (got -2)")]
+    [InlineData("Training:System", "7", "Training:System must be one of H, He, H2 (got 7)")]
+    [InlineData("Evaluation:Iterations", "-1", "Evaluation:Iterations must be at least 0 (got -1)")]
+    public void Invalid_settings_fail_with_the_setting_the_rule_and_the_value(string key, string value, string message)
     {
         using var provider = Build(new() { [key] = value });
         var ex = Assert.Throws<OptionsValidationException>(() =>
@@ -87,6 +90,29 @@ public sealed class TrainingRegistrationTests
             _ = provider.GetRequiredService<IOptions<TrainingOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<EvaluationOptions>>().Value;
         });
-        Assert.Contains(key, ex.Message, StringComparison.Ordinal);
+        Assert.Equal([message], ex.Failures);
+    }
+
+    [Fact]
+    public async Task Evaluation_iterations_0_trains_only()
+    {
+        using var provider = Build(new()
+        {
+            ["Training:System"] = "H",
+            ["Training:Walkers"] = "64",
+            ["Training:Iterations"] = "5",
+            ["Training:McmcSteps"] = "2",
+            ["Evaluation:Iterations"] = "0",
+        });
+        using var context = new TrainingTestContext();
+        var recorder = new RecordingStatsRecorder();
+
+        var result = await provider.GetRequiredService<VmcTrainer>().RunAsync(context.Directory, recorder, CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.Null(result.EvaluationEnergy);
+        Assert.Equal([(VmcTrainer.TrainStage, 0L)], recorder.Begins);
+        Assert.Equal(5, recorder.Rows(VmcTrainer.TrainStage).Count);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(context.Directory, VmcTrainer.EvaluationStage + "*"));
     }
 }

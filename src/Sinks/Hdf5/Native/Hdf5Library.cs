@@ -9,7 +9,8 @@ namespace Jaqmc.Sinks.Hdf5.Native;
 /// <remarks>
 /// Distributions ship the library under different names (Debian's serial build is <c>libhdf5_serial.so.103</c>
 /// and has no unversioned link without <c>libhdf5-dev</c>), so the <see cref="H5"/> imports use a logical name that
-/// a resolver maps onto the first candidate that loads.
+/// a resolver maps onto the first candidate that loads. The environment variable <see cref="LibraryVariable"/>
+/// names the one library to load instead (a path or a file name), for a library outside the loader's search path.
 /// </remarks>
 internal static class Hdf5Library
 {
@@ -19,21 +20,30 @@ internal static class Hdf5Library
     /// <summary>The apt package to name when the library is missing.</summary>
     public const string DebianPackage = "libhdf5-103-1";
 
+    /// <summary>
+    /// The environment variable naming the HDF5 library to load (a path, or a name the loader searches for) instead
+    /// of the usual names. Read once, when the library is first needed.
+    /// </summary>
+    public const string LibraryVariable = "JAQMC_HDF5_LIBRARY";
+
+    /// <summary>How to install the library, for messages.</summary>
+    public const string InstallHint =
+        $"install it with 'sudo apt-get install {DebianPackage}' on Debian/Ubuntu (elsewhere your distribution's HDF5 runtime package)";
+
+    // The names of this platform's libraries only, so that a message listing what was tried stays short.
     private static readonly string[] Candidates =
-    [
-        "libhdf5_serial.so.103",
-        "libhdf5.so.103",
-        "libhdf5_serial.so.200",
-        "libhdf5.so.200",
-        "libhdf5.so.310",
-        "libhdf5.so.320",
-        "libhdf5_serial.so",
-        "libhdf5.so",
-        "libhdf5.dylib",
-        "libhdf5.310.dylib",
-        "hdf5.dll",
-        "libhdf5-0.dll",
-    ];
+        OperatingSystem.IsWindows() ? ["hdf5.dll", "libhdf5-0.dll"]
+        : OperatingSystem.IsMacOS() ? ["libhdf5.dylib", "libhdf5.310.dylib", "libhdf5.103.dylib"]
+        : [
+            "libhdf5_serial.so.103",
+            "libhdf5.so.103",
+            "libhdf5_serial.so.200",
+            "libhdf5.so.200",
+            "libhdf5.so.310",
+            "libhdf5.so.320",
+            "libhdf5_serial.so",
+            "libhdf5.so",
+        ];
 
     // Lazy in a static readonly field rather than mutable state: SetDllImportResolver may be called only once per
     // assembly, and loading plus H5open must happen exactly once per process; Lazy gives both with thread safety
@@ -50,11 +60,30 @@ internal static class Hdf5Library
     /// <exception cref="DllNotFoundException">No candidate library could be loaded.</exception>
     public static Hdf5Globals Globals => Loaded.Value;
 
+    /// <summary>
+    /// Loads the library (once) and says why it cannot be used: null when it loaded, otherwise one line naming
+    /// what was tried and how to install it. The answer never changes within a process.
+    /// </summary>
+    public static string? LoadProblem()
+    {
+        try
+        {
+            _ = Globals;
+            return null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or Hdf5Exception)
+        {
+            return e.Message.ReplaceLineEndings(" ");
+        }
+    }
+
     private static Hdf5Globals Load()
     {
+        var chosen = Environment.GetEnvironmentVariable(LibraryVariable);
+        var candidates = string.IsNullOrWhiteSpace(chosen) ? Candidates : [chosen];
         var handle = IntPtr.Zero;
         var tried = new List<string>();
-        foreach (var name in Candidates)
+        foreach (var name in candidates)
         {
             if (NativeLibrary.TryLoad(name, out handle))
             {
@@ -66,9 +95,16 @@ internal static class Hdf5Library
 
         if (handle == IntPtr.Zero)
         {
-            throw new DllNotFoundException(
-                $"The HDF5 C library was not found (tried {string.Join(", ", tried)}). Install it: on Debian/Ubuntu "
-                + $"'apt-get install {DebianPackage}', elsewhere your distribution's HDF5 runtime package (hdf5, libhdf5).");
+            throw new DllNotFoundException(string.IsNullOrWhiteSpace(chosen)
+                ? $"The HDF5 C library was not found (tried {string.Join(", ", tried)}): {InstallHint}."
+                : $"The HDF5 C library {LibraryVariable}='{chosen}' could not be loaded: point {LibraryVariable} at "
+                  + $"libhdf5, or unset it and {InstallHint}.");
+        }
+
+        if (!NativeLibrary.TryGetExport(handle, "H5open", out _))
+        {
+            NativeLibrary.Free(handle);
+            throw new DllNotFoundException($"'{candidates[tried.Count]}' is not the HDF5 C library (it has no H5open): {InstallHint}.");
         }
 
         NativeLibrary.SetDllImportResolver(

@@ -75,7 +75,7 @@ public sealed class BadInputTests(PostgresFixture server, ITestOutputHelper outp
         await p.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.Equal(2, p.ExitCode);
-        Assert.Contains($"jaqmc: configuration error: Run:WorkingDirectory '{dir}' is not a writable directory", p.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"jaqmc: configuration error: Run:WorkingDirectory must be a writable directory (got '{dir}': ", p.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
