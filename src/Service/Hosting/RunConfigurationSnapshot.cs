@@ -2,10 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 
-namespace Jaqmc.Service.Hosting;
+namespace Jaqmc.Service;
 
 /// <summary>The run's effective configuration as JSON, for writers that store it (connection strings left out).</summary>
-internal sealed class RunConfigurationSnapshot
+public sealed class RunConfigurationSnapshot
 {
     private static readonly string[] Sections = ["Run", "Training", "Evaluation", "Pipeline", "Writers", "Distributed"];
 
