@@ -38,7 +38,7 @@ public sealed class PipelineOptions : IValidatableObject
 
         if (!Enum.IsDefined(FullMode))
         {
-            yield return new ValidationResult($"must be one of {string.Join(", ", Enum.GetNames<PipelineFullMode>())}", [nameof(FullMode)]);
+            yield return new ValidationResult($"must be one of {string.Join(", ", Enum.GetNames<PipelineFullMode>())} (got {FullMode})", [nameof(FullMode)]);
         }
 
         if (DispatchInterval <= TimeSpan.Zero || DispatchInterval > TimeSpan.FromSeconds(10))

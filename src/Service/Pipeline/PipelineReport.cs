@@ -55,7 +55,7 @@ internal sealed class PipelineReport(ILogger logger)
         foreach (var s in Summaries)
         {
             var level = s.Failed > 0 || s.StillQueued > 0 || s.Error is not null ? LogLevel.Error : LogLevel.Information;
-            PipelineLog.WriterSummary(logger, level, s.Writer, s.Written, dropped, s.Failed, s.StillQueued, s.Error is null ? string.Empty : $" (error: {s.Error})");
+            PipelineLog.WriterSummary(logger, level, s.Writer, s.Written, dropped, s.Failed, s.StillQueued, s.Error is null ? string.Empty : " (stopped by the error reported above)");
         }
     }
 }

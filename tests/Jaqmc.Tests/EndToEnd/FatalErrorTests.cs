@@ -35,10 +35,11 @@ public sealed class FatalErrorTests : IDisposable
         var output = p.Stdout + p.Stderr;
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
 
-        // Once as the error, and once more in the writer's line of the end-of-run summary.
-        var lines = output.Split('\n').Where(l => l.Contains(Reason, StringComparison.Ordinal)).ToArray();
-        var error = Assert.Single(lines, l => !l.Contains("still queued", StringComparison.Ordinal));
+        // Once, as the error; the writer's line of the end-of-run summary points to it instead of repeating it.
+        var error = Assert.Single(output.Split('\n'), l => l.Contains(Reason, StringComparison.Ordinal));
         Assert.Contains("fail:", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("..", error, StringComparison.Ordinal);
+        Assert.Contains(output.Split('\n'), l => l.Contains("Writer Csv:", StringComparison.Ordinal) && l.Contains("stopped by the error reported above", StringComparison.Ordinal));
         Assert.Contains("Writer Csv", error, StringComparison.Ordinal);
     }
 
