@@ -17,13 +17,13 @@ public sealed class FitTraining(
     IHostApplicationLifetime lifetime,
     ILogger<FitTraining> logger) : BackgroundService
 {
+    /// <summary>The checkpoint's file name in the run's working directory.</summary>
+    public const string CheckpointFileName = "checkpoint.json";
+
     private const string Stage = "train";
 
     // The key names, once: every record shares them.
     private static readonly StatsKeys Keys = new("loss", "grad_norm", "learning_rate", "param:c0", "param:c1", "param:c2");
-
-    /// <summary>The checkpoint's file name in the run's working directory.</summary>
-    public const string CheckpointFileName = "checkpoint.json";
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,36 +44,38 @@ public sealed class FitTraining(
         }
     }
 
-    private async Task TrainAsync(FitOptions o, CancellationToken stoppingToken)
+    private async Task TrainAsync(FitOptions settings, CancellationToken stoppingToken)
     {
         var checkpointPath = Path.Combine(run.Value.FullWorkingDirectory, CheckpointFileName);
         var checkpoint = FitCheckpoint.Load(checkpointPath)
-                         ?? new FitCheckpoint(Step: -1, new double[PolynomialFit.ParameterCount], RandomState: o.Seed + 1);
-        var model = new PolynomialFit(o.DataPoints, o.Seed);
+                         ?? new FitCheckpoint(Step: -1, new double[PolynomialFit.ParameterCount], RandomState: settings.Seed + 1);
+        var model = new PolynomialFit(settings.DataPoints, settings.Seed);
         var parameters = checkpoint.Parameters;
         var random = new SplitMix64(checkpoint.RandomState);
         var lastSaved = checkpoint.Step;
         var step = checkpoint.Step + 1;
-        FitLog.Starting(logger, step, o.Steps, checkpointPath);
+        FitLog.Starting(logger, step, settings.Steps, checkpointPath);
 
         // Every writer drops what it holds at or after this step: rows a killed run wrote after its last checkpoint
         // are written again, identically. The recorder's calls get CancellationToken.None: a step that ran must
         // reach the writers, and a checkpoint must not be skipped, even while the host is stopping.
         await recorder.BeginStageAsync(Stage, step, CancellationToken.None);
-        for (; step < o.Steps && !stoppingToken.IsCancellationRequested; step++)
+        for (; step < settings.Steps && !stoppingToken.IsCancellationRequested; step++)
         {
-            var learningRate = o.LearningRate / (1.0 + step / o.DecaySteps);
+            var learningRate = settings.LearningRate / (1.0 + step / settings.DecaySteps);
 
-            // The row holds the parameters the step started from, next to the loss they gave.
-            double[] values = [0, 0, learningRate, parameters[0], parameters[1], parameters[2]];
-            (values[0], values[1]) = model.Step(parameters, random, o.BatchSize, learningRate);
-            if (o.StepDelay > TimeSpan.Zero)
+            var startedFrom = parameters.ToArray();
+            var (loss, gradientNorm) = model.Step(parameters, random, settings.BatchSize, learningRate);
+
+            // One value per key, in the keys' order; the row holds the parameters that gave the loss.
+            double[] values = [loss, gradientNorm, learningRate, .. startedFrom];
+            if (settings.StepDelay > TimeSpan.Zero)
             {
-                await Task.Delay(o.StepDelay, CancellationToken.None);
+                await Task.Delay(settings.StepDelay, CancellationToken.None);
             }
 
             await recorder.RecordAsync(new StatsRecord(Stage, step, Keys, values), CancellationToken.None);
-            if ((step + 1) % o.CheckpointEvery == 0 || step == o.Steps - 1)
+            if ((step + 1) % settings.CheckpointEvery == 0 || step == settings.Steps - 1)
             {
                 await SaveAsync(new FitCheckpoint(step, parameters, random.State), checkpointPath);
                 lastSaved = step;
@@ -87,7 +89,7 @@ public sealed class FitTraining(
             await SaveAsync(new FitCheckpoint(last, parameters, random.State), checkpointPath);
         }
 
-        var outcome = step < o.Steps ? StageOutcome.Interrupted : StageOutcome.Completed;
+        var outcome = step < settings.Steps ? StageOutcome.Interrupted : StageOutcome.Completed;
         await recorder.EndStageAsync(outcome, CancellationToken.None);
         FitLog.Ended(logger, last, outcome, parameters[0], parameters[1], parameters[2]);
     }
