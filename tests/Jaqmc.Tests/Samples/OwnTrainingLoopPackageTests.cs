@@ -58,9 +58,15 @@ public sealed class OwnTrainingLoopPackageTests(ITestOutputHelper output) : IDis
             File.Copy(Path.Combine(JaqmcProcess.RepositoryRoot, file), Path.Combine(consumer, file));
         }
 
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(JaqmcProcess.RepositoryRoot, "samples", "OwnTrainingLoop")))
+        var source = Path.Combine(JaqmcProcess.RepositoryRoot, "samples", "OwnTrainingLoop");
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
-            File.Copy(file, Path.Combine(sample, Path.GetFileName(file)));
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.Split(Path.DirectorySeparatorChar)[0] is not ("bin" or "obj" or "runs"))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(sample, relative))!);
+                File.Copy(file, Path.Combine(sample, relative));
+            }
         }
 
         // The feed next to the machine's own sources (from the user's NuGet.Config). Packages extract into a folder
