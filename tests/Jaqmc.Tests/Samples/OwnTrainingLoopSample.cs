@@ -32,8 +32,11 @@ internal static class OwnTrainingLoopSample
         return directory;
     }
 
-    /// <summary>Starts the sample on <paramref name="directory"/>; <paramref name="stepDelay"/> makes each step that much slower.</summary>
-    public static JaqmcProcess Start(string directory, TimeSpan stepDelay = default) =>
+    /// <summary>
+    /// Starts the sample on <paramref name="directory"/>; <paramref name="stepDelay"/> makes each step that much
+    /// slower, and <paramref name="extra"/> adds settings.
+    /// </summary>
+    public static JaqmcProcess Start(string directory, TimeSpan stepDelay = default, IEnumerable<string>? extra = null) =>
         JaqmcProcess.Start(
             [
                 Dll,
@@ -46,6 +49,7 @@ internal static class OwnTrainingLoopSample
                 // Rows reach the files sooner than by default (1 s), so a kill finds rows past the checkpoint on disk.
                 "--Writers:Csv:FlushInterval=00:00:00.050",
                 "--Writers:Hdf5:FlushInterval=00:00:00.050",
+                .. extra ?? [],
             ],
             workingDirectory: directory,
             sampleHost: true);
