@@ -13,7 +13,7 @@ internal sealed class PostgresRunStore : IAsyncDisposable
     private PostgresRunStore(NpgsqlDataSource source, string schema)
     {
         _source = source;
-        _schema = PostgresSchema.Quote(schema);
+        _schema = "\"" + schema + "\"";
     }
 
     /// <summary>
@@ -31,7 +31,7 @@ internal sealed class PostgresRunStore : IAsyncDisposable
         var schema = settings["Writers:Postgres:Schema"] is { Length: > 0 } s ? s : new PostgresWriterOptions().Schema;
         if (!PostgresWriterOptions.IsValidSchemaName(schema))
         {
-            throw new CliException($"Writers:Postgres:Schema '{schema}' is not a valid schema name", Hosting.ExitCodes.Configuration);
+            throw new CliException($"Writers:Postgres:Schema must be a plain lower-case SQL identifier (got '{schema}')", Hosting.ExitCodes.Configuration);
         }
 
         try

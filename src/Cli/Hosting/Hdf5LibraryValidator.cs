@@ -1,5 +1,4 @@
 using Jaqmc.Sinks.Hdf5;
-using Jaqmc.Sinks.Hdf5.Native;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +17,7 @@ internal sealed class Hdf5LibraryValidator : IValidateOptions<Hdf5WriterOptions>
             return ValidateOptionsResult.Skip;
         }
 
-        return Hdf5Library.LoadProblem() is { } problem
+        return Hdf5LibraryAvailability.Problem() is { } problem
             ? ValidateOptionsResult.Fail(
                 $"{Hdf5WriterSwitch.EnabledKey} must be false or {Hdf5WriterSwitch.Auto} when the HDF5 C library cannot be loaded (got true): {problem}")
             : ValidateOptionsResult.Success;

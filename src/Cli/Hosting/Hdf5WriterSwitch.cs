@@ -1,5 +1,4 @@
 using Jaqmc.Sinks.Hdf5;
-using Jaqmc.Sinks.Hdf5.Native;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +12,7 @@ namespace Jaqmc.Cli.Hosting;
 /// value means): <c>auto</c> turns the HDF5 writer on when the HDF5 C library loads, and off with one warning at
 /// start when it does not, so a machine without libhdf5 still trains and writes every other file. An explicit
 /// <c>true</c> without the library is a configuration error at start. The library can be pointed at with
-/// <see cref="Hdf5Library.LibraryVariable"/>.
+/// <see cref="Hdf5LibraryAvailability.LibraryVariable"/>.
 /// </summary>
 internal static class Hdf5WriterSwitch
 {
@@ -33,7 +32,7 @@ internal static class Hdf5WriterSwitch
         var value = builder.Configuration[EnabledKey]?.Trim();
         if (string.IsNullOrEmpty(value) || string.Equals(value, Auto, StringComparison.OrdinalIgnoreCase))
         {
-            var problem = Hdf5Library.LoadProblem();
+            var problem = Hdf5LibraryAvailability.Problem();
             builder.Configuration.AddInMemoryCollection([new(EnabledKey, problem is null ? "true" : "false")]);
             if (problem is not null)
             {

@@ -30,6 +30,12 @@ public static class StatsPipelineServiceCollectionExtensions
     /// code with <paramref name="configure"/> or <c>services.Configure&lt;RunOptions&gt;(...)</c>. A process whose
     /// <see cref="DistributedOptions.ProcessIndex"/> is not 0 gets a recorder that writes nothing.
     /// </summary>
+    /// <remarks>
+    /// Register the hosted service that runs your training loop after this call: the host stops services in reverse
+    /// order, so the loop stops (and ends its stage behind the flush barrier) before the writer service drains.
+    /// Registered before, the writer service ends the open stage as interrupted first and the loop's next call
+    /// fails.
+    /// </remarks>
     /// <param name="services">The host's services.</param>
     /// <param name="configure">Changes the pipeline's settings after configuration is applied.</param>
     /// <returns><paramref name="services"/>, to chain writer registrations.</returns>

@@ -4,4 +4,4 @@ namespace Jaqmc.Sinks.Hdf5;
 /// <param name="Steps">The step of each row.</param>
 /// <param name="Columns">The values of each key, as long as <paramref name="Steps"/>.</param>
 /// <param name="Stage">The stage recorded in the file, or null.</param>
-internal sealed record Hdf5StatsData(long[] Steps, IReadOnlyDictionary<string, double[]> Columns, string? Stage);
+public sealed record Hdf5StatsData(long[] Steps, IReadOnlyDictionary<string, double[]> Columns, string? Stage);

@@ -3,7 +3,7 @@ using Jaqmc.Sinks.Hdf5.Native;
 namespace Jaqmc.Sinks.Hdf5;
 
 /// <summary>Reads a statistics file written by <see cref="Hdf5StatsWriter"/> (also while it is being written).</summary>
-internal static class Hdf5StatsReader
+public static class Hdf5StatsReader
 {
     /// <summary>
     /// Reads every complete row: the shortest dataset bounds the rows, and so does the first negative step

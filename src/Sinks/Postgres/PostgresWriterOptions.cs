@@ -67,7 +67,7 @@ public sealed partial class PostgresWriterOptions : WriterOptions
     }
 
     /// <summary>Whether <paramref name="schema"/> can be used as the writer's schema.</summary>
-    internal static bool IsValidSchemaName(string? schema) =>
+    public static bool IsValidSchemaName(string? schema) =>
         schema is not null && SchemaPattern().IsMatch(schema) && !schema.StartsWith("pg_", StringComparison.Ordinal);
 
     /// <summary>Checks a connection string; the result never quotes the string (it may hold a password).</summary>
