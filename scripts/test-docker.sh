@@ -52,12 +52,15 @@ start_daemon() {
         ((status == 0)) || exit "$status"
     fi
 
-    if [[ -S /var/run/docker.sock ]] && docker info 2>&1 | grep -qi "permission denied"; then
+    local answer
+    answer=$(docker info 2>&1 >/dev/null) || true
+    if [[ "$answer" == *"permission denied"* ]]; then
         log "a Docker daemon runs but $(id -un) may not use /var/run/docker.sock: join its group (sudo usermod -aG docker $(id -un), then log in again) or run this as root"
         exit 1
     fi
 
-    local logfile="${TMPDIR:-/tmp}/jaqmc-dockerd.log"
+    local logfile
+    logfile=$(mktemp "${TMPDIR:-/tmp}/jaqmc-dockerd.XXXXXX.log")
     local args=(dockerd --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false)
     if [[ $(id -u) -ne 0 ]]; then
         args+=(--group "$(id -gn)")
@@ -65,7 +68,7 @@ start_daemon() {
     log "no Docker daemon answers: starting ${args[*]} (log: $logfile)"
     local pid
     # setsid and no inherited descriptors: the daemon outlives this script and holds none of its caller's pipes.
-    pid=$(as_root sh -c 'setsid "$@" </dev/null >>"$0" 2>&1 & echo $!' "$logfile" "${args[@]}")
+    pid=$(as_root sh -c 'setsid "$@" </dev/null >"$0" 2>&1 & echo $!' "$logfile" "${args[@]}")
 
     local limit="${JAQMC_DOCKERD_WAIT:-120}" start=$SECONDS
     until daemon_answers; do
@@ -148,7 +151,12 @@ build_local_image() {
     fi
     log "building $LOCAL_IMAGE from $RECIPE_DIR"
     # The classic builder: the Dockerfile has no RUN step, and BuildKit may be missing with Debian's docker.io.
-    DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=$BASE_IMAGE" --label "jaqmc.recipe=$recipe" -t "$LOCAL_IMAGE" "$RECIPE_DIR" >/dev/null
+    local output
+    if ! output=$(DOCKER_BUILDKIT=0 docker build --build-arg "BASE=$BASE_IMAGE" --label "jaqmc.recipe=$recipe" -t "$LOCAL_IMAGE" "$RECIPE_DIR" 2>&1); then
+        log "docker build failed:"
+        echo "$output" >&2
+        exit 1
+    fi
 }
 
 start() {

@@ -30,14 +30,16 @@ public sealed class PostgresContainer : IAsyncDisposable
     public const string RunLabel = "jaqmc.test-run";
 
     private readonly IContainer _container;
+    private readonly string _id;
 
     private PostgresContainer(IContainer container, string image, int port, string connectionString, TimeSpan startup)
     {
         _container = container;
+        _id = container.Id[..12];
         ConnectionString = connectionString;
         Description = string.Create(
             CultureInfo.InvariantCulture,
-            $"Testcontainers: image {image}, container {container.Id[..12]} ({container.Name.TrimStart('/')}), host network, 127.0.0.1:{port}, ready after {startup.TotalSeconds:F1} s");
+            $"Testcontainers: image {image}, container {_id} ({container.Name.TrimStart('/')}), host network, 127.0.0.1:{port}, ready after {startup.TotalSeconds:F1} s");
     }
 
     /// <summary>The image to run: <c>TEST_POSTGRES_IMAGE</c>, else <see cref="LocalImage"/>.</summary>
@@ -68,37 +70,52 @@ public sealed class PostgresContainer : IAsyncDisposable
             .WithLabel(RunLabel, Environment.GetEnvironmentVariable("JAQMC_TEST_RUN") is { Length: > 0 } run ? run : "unlabelled")
             .WithWaitStrategy(Wait.ForUnixContainer().UntilCommandIsCompleted(
                 ["pg_isready", "-h", "127.0.0.1", "-p", port],
-                wait => wait.WithTimeout(TimeSpan.FromMinutes(3))));
+                wait => wait.WithInterval(TimeSpan.FromMilliseconds(250)).WithTimeout(TimeSpan.FromMinutes(3))));
         if (image == LocalImage)
         {
             // Built on this machine: there is nothing to pull, and no registry to pull from.
             builder = builder.WithImagePullPolicy(_ => false);
         }
 
-        var container = builder.Build();
+        IContainer? container = null;
         var watch = Stopwatch.StartNew();
         try
         {
+            // Build() already asks Docker whether it answers.
+            container = builder.Build();
             await container.StartAsync();
         }
         catch (Exception ex)
         {
-            var logs = await LogsAsync(container);
-            await container.DisposeAsync();
+            var logs = string.Empty;
+            if (container is not null)
+            {
+                logs = await LogsAsync(container);
+                await container.DisposeAsync();
+            }
+
             throw new InvalidOperationException(
                 $"Testcontainers could not start PostgreSQL from the image '{image}' ({ImageVariable}) on 127.0.0.1:{port}. " +
                 "The tests need a Docker engine and that image: 'eval \"$(scripts/test-docker.sh start)\"' starts a daemon " +
                 $"if none answers and builds {LocalImage} (bash scripts/test.sh does this); against Debian's dockerd set " +
                 "DOCKER_API_VERSION=1.41 and TESTCONTAINERS_RYUK_DISABLED=true (the script prints both). " +
-                $"Testcontainers said: {ex.GetType().Name}: {ex.Message}{logs}",
+                $"Testcontainers said: {string.Join(" <- ", Causes(ex))}{logs}",
                 ex);
         }
 
         var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Password={password};Database=postgres";
-        return new PostgresContainer(container, image, int.Parse(port, CultureInfo.InvariantCulture), connectionString, watch.Elapsed);
+        var started = new PostgresContainer(container, image, int.Parse(port, CultureInfo.InvariantCulture), connectionString, watch.Elapsed);
+
+        // On the test run's console (as Testcontainers' own lines), so a CI log shows which image the tests used.
+        System.Console.WriteLine($"[jaqmc-tests] PostgreSQL started by {started.Description}");
+        return started;
     }
 
-    public ValueTask DisposeAsync() => _container.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _container.DisposeAsync();
+        System.Console.WriteLine($"[jaqmc-tests] PostgreSQL container {_id} stopped and removed");
+    }
 
     /// <summary>A port nobody listens on at the moment (the kernel's pick for an ephemeral bind).</summary>
     private static int FreePort()
@@ -106,6 +123,18 @@ public sealed class PostgresContainer : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The messages of an exception and of everything that caused it (Docker's own answer is deep inside).</summary>
+    private static IEnumerable<string> Causes(Exception ex)
+    {
+        IEnumerable<Exception> causes = ex switch
+        {
+            AggregateException aggregate => aggregate.InnerExceptions,
+            { InnerException: { } inner } => [inner],
+            _ => [],
+        };
+        return causes.SelectMany(Causes).Prepend($"{ex.GetType().Name}: {ex.Message.Trim()}").Distinct();
     }
 
     private static async Task<string> LogsAsync(IContainer container)
