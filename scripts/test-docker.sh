@@ -14,7 +14,7 @@
 #   2. unless TEST_POSTGRES_IMAGE names another image, builds jaqmc/postgres-test:15 from docker/postgres-test when
 #      it is missing or was built from other files. Its base, jaqmc/pg-base:15, is a Debian bookworm minbase rootfs
 #      with postgresql-15, made by debootstrap from this machine's Debian mirror (DEBIAN_MIRROR overrides) and
-#      `docker import`ed: about a minute, once per machine, since Docker keeps images between runs.
+#      `docker import`ed: one to three minutes, once per machine, since Docker keeps images between runs.
 #   3. prints TEST_POSTGRES_IMAGE, DOCKER_API_VERSION (the daemon's, unless set: Testcontainers' client is newer
 #      than Debian's dockerd), TESTCONTAINERS_RYUK_DISABLED=true unless set (Ryuk is an image from a registry;
 #      `stop` removes this run's containers instead) and JAQMC_TEST_RUN, the label value the tests put on their
@@ -115,7 +115,7 @@ build_base_image() {
     # debootstrap mounts /proc and /sys inside the rootfs: unmount whatever is left before removing it.
     # shellcheck disable=SC2064
     trap "remove_rootfs '$root'" EXIT
-    log "building $BASE_IMAGE: debootstrap --variant=minbase --include=postgresql-15 bookworm from $mirror (about a minute)"
+    log "building $BASE_IMAGE: debootstrap --variant=minbase --include=postgresql-15 bookworm from $mirror (one to three minutes, once per machine)"
     if ! as_root debootstrap --variant=minbase --include=postgresql-15 bookworm "$root" "$mirror" >"$root.log" 2>&1; then
         log "debootstrap failed; the end of its log ($root.log):"
         tail -n 30 "$root.log" >&2
@@ -188,8 +188,9 @@ stop() {
     local ids
     ids=$(docker ps -aq --filter "label=$RUN_LABEL=$JAQMC_TEST_RUN" 2>/dev/null) || true
     if [[ -n "$ids" ]]; then
+        # Some may be on their way out already (removed by the test process as it exits): that is fine.
         # shellcheck disable=SC2086
-        docker rm -f $ids >/dev/null
+        docker rm -f $ids >/dev/null 2>&1 || true
         log "removed $(wc -w <<<"$ids") leftover container(s) of run $JAQMC_TEST_RUN"
     fi
 }

@@ -31,9 +31,9 @@ public sealed class PostgresFixture : PostgresServer
         catch (InvalidOperationException ex)
         {
             throw new InvalidOperationException(
-                $"The PostgreSQL tests need a server. Either set {ConnectionVariable} to an Npgsql connection string " +
-                "(for example: eval \"$(scripts/test-postgres.sh start)\"), or make Docker and the image ready " +
-                "(eval \"$(scripts/test-docker.sh start)\") so Testcontainers can start one. " + ex.Message,
+                $"The PostgreSQL tests need a server: set {ConnectionVariable} to an Npgsql connection string " +
+                "(eval \"$(scripts/test-postgres.sh start)\" starts one and sets it), or let Testcontainers start one, " +
+                "which failed: " + ex.Message,
                 ex);
         }
     }
