@@ -6,8 +6,8 @@
 #   3. starts a throwaway PostgreSQL on 127.0.0.1 (scripts/test-postgres.sh start) unless TEST_POSTGRES_CONNECTION
 #      names one;
 #   4. builds and runs `dotnet test`, then stops the server and removes the run's containers (also on failure).
-# Run it as root, or as a user with sudo: only apt-get, dockerd and debootstrap need root. Extra arguments go to
-# `dotnet test` (for example --filter FullyQualifiedName~Csv).
+# Run it as root, or as a user with sudo: only apt-get, dockerd, debootstrap and the tests' tmpfs mounts (sudo -n)
+# need root. Extra arguments go to `dotnet test` (for example --filter FullyQualifiedName~Csv).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$(dirname "$0")/.."
@@ -36,4 +36,8 @@ fi
 echo "test.sh: setup took $((SECONDS - began))s"
 
 dotnet build Jaqmc.sln -c Release -warnaserror --nologo -v quiet
+if [[ $(id -u) -ne 0 ]]; then
+    # The disk-full and read-only tests mount a small tmpfs through `sudo -n`: ask for the password now, once.
+    sudo -v || echo "test.sh: no sudo: the tests that mount a tmpfs will fail" >&2
+fi
 dotnet test Jaqmc.sln -c Release --no-build --nologo --blame-hang-timeout 10m --logger "console;verbosity=normal" "$@"
