@@ -4,12 +4,14 @@
 #   eval "$(scripts/test-postgres.sh start)"   # prints export lines on stdout, progress on stderr
 #   scripts/test-postgres.sh stop              # stops the cluster named by TEST_POSTGRES_DATADIR (or the last one started)
 #
-# start installs Debian's postgresql when no server binaries are found (as root, non-interactively), initdb's a
-# cluster in a fresh temp directory, starts it on 127.0.0.1 at a free port with a random password, and prints:
+# start installs Debian's postgresql when no server binaries are found (as root or through sudo, non-interactively),
+# initdb's a cluster in a fresh temp directory, starts it on 127.0.0.1 at a free port with a random password (as the
+# postgres user when run as root, else as the caller: no root needed once the binaries are there), and prints:
 #   TEST_POSTGRES_CONNECTION  an Npgsql connection string
 #   TEST_POSTGRES_DATADIR     the data directory
 #   TEST_POSTGRES_PGCTL       a pg_ctl wrapper that runs as the cluster's owner (tests use it to stop/start the server)
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 
 STATE_FILE="${TEST_POSTGRES_STATE:-${TMPDIR:-/tmp}/jaqmc-test-postgres.state}"
 
@@ -48,14 +50,8 @@ free_port() {
 start() {
     local pgbin
     if ! pgbin=$(find_pgbin); then
-        if [[ $(id -u) -ne 0 ]]; then
-            log "PostgreSQL server binaries are missing and installing them needs root (apt-get install postgresql)"
-            exit 1
-        fi
-        log "installing postgresql with apt-get"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >&2
-        apt-get install -y -qq --no-install-recommends postgresql >&2
+        # As root, or through sudo: the only step here that needs root.
+        apt_install postgresql || { log "PostgreSQL server binaries are missing and could not be installed (apt-get install postgresql)"; exit 1; }
         pgbin=$(find_pgbin)
     fi
 

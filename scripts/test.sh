@@ -1,33 +1,43 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a Debian/Ubuntu machine with the .NET SDK:
-# installs the native packages the tests need, starts a throwaway PostgreSQL on 127.0.0.1, runs `dotnet test`,
-# and stops the server again (also on failure). Needs root (or sudo) for apt-get and for running PostgreSQL as
-# the postgres user. Extra arguments go to `dotnet test` (for example --filter FullyQualifiedName~Csv).
+#   1. installs the native packages the tests need (libhdf5, h5py, pandas, PostgreSQL);
+#   2. makes Docker ready for the Testcontainers tests (scripts/test-docker.sh start: installs docker.io and starts
+#      dockerd without a bridge if no daemon answers, builds the PostgreSQL test image once per machine);
+#   3. starts a throwaway PostgreSQL on 127.0.0.1 (scripts/test-postgres.sh start) unless TEST_POSTGRES_CONNECTION
+#      names one;
+#   4. builds and runs `dotnet test`, then stops the server and removes the run's containers (also on failure).
+# Run it as root, or as a user with sudo: only apt-get, dockerd, debootstrap and the tests' tmpfs mounts (sudo -n)
+# need root. Extra arguments go to `dotnet test` (for example --filter FullyQualifiedName~Csv).
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 cd "$(dirname "$0")/.."
-export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-packages=(libhdf5-103-1 hdf5-tools python3-h5py python3-pandas postgresql)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "Installing: ${missing[*]}"
-  as_root=()
-  if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null || { echo "test.sh: installing ${missing[*]} needs root or sudo" >&2; exit 1; }
-    as_root=(sudo -E)
-  fi
-  "${as_root[@]}" apt-get update -qq
-  "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+began=$SECONDS
+apt_install libhdf5-103-1 hdf5-tools python3-h5py python3-pandas postgresql
+
+cleanup() {
+    if [[ -n "${started_postgres:-}" ]]; then
+        scripts/test-postgres.sh stop >/dev/null 2>&1 || true
+    fi
+    scripts/test-docker.sh stop || true
+}
+trap cleanup EXIT
+
+docker_began=$SECONDS
+eval "$(scripts/test-docker.sh start)"
+echo "test.sh: Docker and the PostgreSQL test image ready in $((SECONDS - docker_began))s"
 
 # The integration tests need a server: start a throwaway one unless the caller gives its own.
 if [[ -z "${TEST_POSTGRES_CONNECTION:-}" ]]; then
-  eval "$(scripts/test-postgres.sh start)"
-  trap 'scripts/test-postgres.sh stop >/dev/null 2>&1 || true' EXIT
+    eval "$(scripts/test-postgres.sh start)"
+    started_postgres=1
 fi
+echo "test.sh: setup took $((SECONDS - began))s"
 
 dotnet build Jaqmc.sln -c Release -warnaserror --nologo -v quiet
+if [[ $(id -u) -ne 0 ]]; then
+    # The disk-full and read-only tests mount a small tmpfs through `sudo -n`: ask for the password now, once.
+    sudo -v || echo "test.sh: no sudo: the tests that mount a tmpfs will fail" >&2
+fi
 dotnet test Jaqmc.sln -c Release --no-build --nologo --blame-hang-timeout 10m --logger "console;verbosity=normal" "$@"

@@ -4,17 +4,35 @@ using Xunit.Abstractions;
 
 namespace Jaqmc.Tests.EndToEnd.Faults;
 
+/// <summary>Scenario 1 against the shared server: <c>TEST_POSTGRES_CONNECTION</c>, or else a container.</summary>
+public sealed class KillResumeTests(PostgresFixture server, ITestOutputHelper output) : KillResumeSuite(server, output), IClassFixture<PostgresFixture>;
+
+/// <summary>
+/// Scenario 1 against a container that Testcontainers starts from <c>TEST_POSTGRES_IMAGE</c>, whatever
+/// <c>TEST_POSTGRES_CONNECTION</c> says; the output names the image, the container and its port.
+/// </summary>
+[Collection(PostgresContainerCollection.Name)]
+[Trait("Category", PostgresContainerCollection.Category)]
+public sealed class KillResumeContainerTests : KillResumeSuite
+{
+    public KillResumeContainerTests(PostgresContainerFixture server, ITestOutputHelper output)
+        : base(server, output)
+    {
+        output.WriteLine(server.Description);
+    }
+}
+
 /// <summary>
 /// Scenario 1: SIGKILL the real program at random moments and run the same command again until it completes; every
 /// sink must then hold exactly what an uninterrupted run with the same seed holds.
 /// </summary>
-public sealed partial class KillResumeTests(PostgresFixture server, ITestOutputHelper output) : IClassFixture<PostgresFixture>
+public abstract partial class KillResumeSuite(PostgresServer server, ITestOutputHelper output)
 {
     [Fact]
     public async Task KilledAgainAndAgain_EndsWithExactlyTheUninterruptedRunsStatistics()
     {
         var watch = Stopwatch.StartNew();
-        var schema = PostgresFixture.NewSchema();
+        var schema = PostgresServer.NewSchema();
         var referenceDir = FaultProfile.NewDirectory("kill-reference");
         try
         {

@@ -31,7 +31,7 @@ internal sealed class PrivatePostgres : IAsyncDisposable
         if (code != 0)
         {
             Assert.Fail($"The outage tests start a PostgreSQL server of their own with scripts/test-postgres.sh start, which failed ({code}); " +
-                        $"it needs PostgreSQL server binaries (apt-get install postgresql) or root to install them:\n{stderr}");
+                        $"it needs PostgreSQL server binaries (apt-get install postgresql), or root or sudo to install them:\n{stderr}");
         }
 
         string Value(string name) =>

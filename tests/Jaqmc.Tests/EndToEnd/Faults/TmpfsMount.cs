@@ -2,9 +2,14 @@ using System.Diagnostics;
 
 namespace Jaqmc.Tests.EndToEnd.Faults;
 
-/// <summary>A small tmpfs mounted over a test directory (needs root), to make a disk full or read-only for real.</summary>
+/// <summary>
+/// A small tmpfs mounted over a test directory, to make a disk full or read-only for real. Mounting needs root: as
+/// another user it goes through <c>sudo -n</c> (scripts/test.sh asks for sudo's password once, before the tests).
+/// </summary>
 internal sealed class TmpfsMount : IAsyncDisposable
 {
+    private static readonly string[] AsRoot = Environment.IsPrivilegedProcess ? [] : ["sudo", "-n"];
+
     private readonly string _directory;
 
     private TmpfsMount(string directory) => _directory = directory;
@@ -20,8 +25,9 @@ internal sealed class TmpfsMount : IAsyncDisposable
 
     private static async Task<int> RunAsync(string file, params string[] args)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
+        string[] command = [.. AsRoot, file, .. args];
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in command[1..])
         {
             info.ArgumentList.Add(arg);
         }

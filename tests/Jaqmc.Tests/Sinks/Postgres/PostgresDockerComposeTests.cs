@@ -1,13 +1,12 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
 namespace Jaqmc.Tests.Sinks.Postgres;
 
 /// <summary>
-/// docker-compose.yml and the Dockerfile at the repository root: validated by <c>docker compose config</c> where
-/// the Compose plugin exists, and always parsed and checked for what the stack needs (paths, health check,
-/// environment) so a machine without Docker still catches a broken file.
+/// docker-compose.yml and the Dockerfile at the repository root, parsed and checked for what the stack needs (paths,
+/// health check, environment). Not validated by <c>docker compose config</c>: the Compose v2 plugin is not in
+/// Debian 12 (CI's machines), and Debian's docker-compose 1.29 rejects the file's top-level <c>name</c>.
 /// </summary>
 public sealed partial class PostgresDockerComposeTests
 {
@@ -37,20 +36,6 @@ public sealed partial class PostgresDockerComposeTests
     private static YamlMappingNode Map(YamlNode node, string key) => (YamlMappingNode)((YamlMappingNode)node)[key];
 
     private static string Scalar(YamlNode node, string key) => ((YamlScalarNode)((YamlMappingNode)node)[key]).Value!;
-
-    [Fact]
-    public async Task ComposeConfig_IsValid_WhereTheComposePluginExists()
-    {
-        var (exit, _) = await RunAsync("docker", "compose version");
-        if (exit != 0)
-        {
-            // No plugin here: the structural checks below still run.
-            return;
-        }
-
-        var (configExit, output) = await RunAsync("docker", $"compose -f \"{Path.Combine(Root, "docker-compose.yml")}\" config --quiet");
-        Assert.True(configExit == 0, output);
-    }
 
     [Fact]
     public void Postgres_IsVersion16_WithAHealthCheckAndANamedVolume()
@@ -122,25 +107,4 @@ public sealed partial class PostgresDockerComposeTests
 
     [GeneratedRegex(@"src/\S+\.csproj")]
     private static partial Regex ProjectPath();
-
-    private static async Task<(int Exit, string Output)> RunAsync(string file, string arguments)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(file, arguments)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = Root,
-            })!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            return (process.ExitCode, await stdout + await stderr);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            return (-1, ex.Message);
-        }
-    }
 }

@@ -2,52 +2,28 @@ using System.Diagnostics;
 using Dapper;
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Postgres;
+using Jaqmc.Tests.EndToEnd.Faults;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Xunit.Abstractions;
 using static Jaqmc.Tests.Sinks.Postgres.PostgresTestHelpers;
 
 namespace Jaqmc.Tests.Sinks.Postgres;
 
-/// <summary>Stopping the server takes every other test's connections with it: run alone.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class PostgresServerRestartCollection
-{
-    public const string Name = "Postgres server restart";
-}
-
 /// <summary>
-/// A server outage of several seconds in the middle of a stage (pg_ctl stop -m fast, then start). Runs only when
-/// the test knows how to stop the server: TEST_POSTGRES_DATADIR and TEST_POSTGRES_PGCTL, as set by
-/// <c>scripts/test-postgres.sh start</c>; otherwise it passes without doing anything and says so.
+/// A server outage of several seconds in the middle of a stage (pg_ctl stop -m fast, then start). Each test stops
+/// and starts a server of its own (<see cref="PrivatePostgres"/>: scripts/test-postgres.sh in a fresh directory), so
+/// it runs whatever server the other tests share and disturbs none of them; without PostgreSQL's server binaries
+/// (or root to install them) it fails saying so.
 /// </summary>
-[Collection(PostgresServerRestartCollection.Name)]
-public sealed class PostgresServerRestartTests : IClassFixture<PostgresFixture>, IAsyncLifetime
+public sealed class PostgresServerRestartTests(ITestOutputHelper output)
 {
-    private readonly PostgresFixture _server;
-    private readonly ITestOutputHelper _output;
-    private readonly string _schema = PostgresFixture.NewSchema();
-
-    public PostgresServerRestartTests(PostgresFixture server, ITestOutputHelper output)
-    {
-        _server = server;
-        _output = output;
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => _server.DropSchemaAsync(_schema);
-
     [Fact]
     public async Task ServerStoppedForSeconds_MidStage_RetriedWritesLoseAndDuplicateNothing()
     {
-        var pgctl = PostgresFixture.PgCtl;
-        if (string.IsNullOrEmpty(pgctl) || string.IsNullOrEmpty(PostgresFixture.DataDirectory))
-        {
-            _output.WriteLine("Not run: TEST_POSTGRES_PGCTL / TEST_POSTGRES_DATADIR are not set (scripts/test-postgres.sh start sets them).");
-            return;
-        }
-
-        var options = new PostgresWriterOptions { Enabled = true, ConnectionString = _server.ConnectionString, Schema = _schema };
+        await using var server = await PrivatePostgres.StartAsync();
+        var schema = PostgresServer.NewSchema();
+        var options = new PostgresWriterOptions { Enabled = true, ConnectionString = server.ConnectionString, Schema = schema };
         await using var writer = new PostgresStatsWriter(options, NullLogger<PostgresStatsWriter>.Instance);
         var context = new WriterContext(Path.GetTempPath(), "train", 0, "restart-" + Guid.NewGuid().ToString("N"));
         await writer.OpenAsync(context, CancellationToken.None);
@@ -55,18 +31,19 @@ public sealed class PostgresServerRestartTests : IClassFixture<PostgresFixture>,
         const int batches = 40, perBatch = 50;
         var failures = 0;
         var outage = Stopwatch.StartNew();
+        var restart = Task.CompletedTask;
         for (var b = 0; b < batches; b++)
         {
             if (b == 10)
             {
-                await PgCtlAsync(pgctl, "-m fast stop");
+                await server.StopAsync();
                 outage.Restart();
 
                 // Bring the server back a few seconds later while the writer keeps retrying.
-                _ = Task.Run(async () =>
+                restart = Task.Run(async () =>
                 {
                     await Task.Delay(TimeSpan.FromSeconds(4));
-                    await PgCtlAsync(pgctl, "start");
+                    await server.StartAgainAsync();
                 });
             }
 
@@ -74,20 +51,22 @@ public sealed class PostgresServerRestartTests : IClassFixture<PostgresFixture>,
             var failed = await RetryAsync(() => writer.WriteAsync(batch, CancellationToken.None).AsTask(), TimeSpan.FromSeconds(60));
             if (b == 10)
             {
-                _output.WriteLine($"batch 10 went through after {outage.Elapsed.TotalSeconds:F1} s and {failed} failed attempts");
+                output.WriteLine($"batch 10 went through after {outage.Elapsed.TotalSeconds:F1} s and {failed} failed attempts");
             }
 
             failures += failed;
         }
 
+        await restart;
         await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
 
         Assert.True(failures > 0);
-        await using var connection = await _server.OpenAsync();
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
         var (rows, distinctSteps, min, max) = await connection.QuerySingleAsync<(long, long, long, long)>(
             $"""
             SELECT count(*), count(DISTINCT s.step), min(s.step), max(s.step)
-            FROM "{_schema}".stats s JOIN "{_schema}".runs r ON r.id = s.run_id WHERE r.name = @name
+            FROM "{schema}".stats s JOIN "{schema}".runs r ON r.id = s.run_id WHERE r.name = @name
             """,
             new { name = context.RunName });
         Assert.Equal((batches * perBatch * 20L, batches * perBatch, 0L, batches * perBatch - 1L), (rows, distinctSteps, min, max));
@@ -96,22 +75,17 @@ public sealed class PostgresServerRestartTests : IClassFixture<PostgresFixture>,
     [Fact]
     public async Task ServerDownAtOpen_OpenIsRetriedUntilItIsBack()
     {
-        var pgctl = PostgresFixture.PgCtl;
-        if (string.IsNullOrEmpty(pgctl) || string.IsNullOrEmpty(PostgresFixture.DataDirectory))
-        {
-            _output.WriteLine("Not run: TEST_POSTGRES_PGCTL / TEST_POSTGRES_DATADIR are not set (scripts/test-postgres.sh start sets them).");
-            return;
-        }
-
-        var options = new PostgresWriterOptions { Enabled = true, ConnectionString = _server.ConnectionString, Schema = _schema };
+        await using var server = await PrivatePostgres.StartAsync();
+        var schema = PostgresServer.NewSchema();
+        var options = new PostgresWriterOptions { Enabled = true, ConnectionString = server.ConnectionString, Schema = schema };
         await using var writer = new PostgresStatsWriter(options, NullLogger<PostgresStatsWriter>.Instance);
         var context = new WriterContext(Path.GetTempPath(), "train", 0, "down-at-open-" + Guid.NewGuid().ToString("N"));
 
-        await PgCtlAsync(pgctl, "-m fast stop");
+        await server.StopAsync();
         var restart = Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(3));
-            await PgCtlAsync(pgctl, "start");
+            await server.StartAgainAsync();
         });
         var failures = await RetryAsync(() => writer.OpenAsync(context, CancellationToken.None).AsTask(), TimeSpan.FromSeconds(60));
         await restart;
@@ -119,20 +93,10 @@ public sealed class PostgresServerRestartTests : IClassFixture<PostgresFixture>,
         Assert.True(failures > 0, "the open should have failed while the server was down");
         await writer.WriteAsync(Batch("train", 0, 10), CancellationToken.None);
         await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
-        await using var connection = await _server.OpenAsync();
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
         Assert.Equal(200L, await connection.ExecuteScalarAsync<long>(
-            $"""SELECT count(*) FROM "{_schema}".stats s JOIN "{_schema}".runs r ON r.id = s.run_id WHERE r.name = @name""",
+            $"""SELECT count(*) FROM "{schema}".stats s JOIN "{schema}".runs r ON r.id = s.run_id WHERE r.name = @name""",
             new { name = context.RunName }));
-    }
-
-    private static async Task PgCtlAsync(string pgctl, string arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(pgctl, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{pgctl} {arguments} exited with {process.ExitCode}: {await process.StandardError.ReadToEndAsync()}");
     }
 }

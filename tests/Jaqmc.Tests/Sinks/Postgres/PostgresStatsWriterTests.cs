@@ -4,17 +4,36 @@ using Jaqmc.Sinks.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Npgsql;
+using Xunit.Abstractions;
 using static Jaqmc.Tests.Sinks.Postgres.PostgresTestHelpers;
 
 namespace Jaqmc.Tests.Sinks.Postgres;
 
-/// <summary>The writer contract against a real server, plus what only a database writer must do.</summary>
-public sealed class PostgresStatsWriterTests : StatsWriterContractTests, IClassFixture<PostgresFixture>
-{
-    private readonly PostgresFixture _server;
-    private readonly string _schema = PostgresFixture.NewSchema();
+/// <summary>The suite against the shared server: <c>TEST_POSTGRES_CONNECTION</c>, or else a container.</summary>
+public sealed class PostgresStatsWriterTests(PostgresFixture server) : PostgresStatsWriterSuite(server), IClassFixture<PostgresFixture>;
 
-    public PostgresStatsWriterTests(PostgresFixture server)
+/// <summary>
+/// The same suite against a container that Testcontainers starts from <c>TEST_POSTGRES_IMAGE</c>, whatever
+/// <c>TEST_POSTGRES_CONNECTION</c> says; each test's output names the image, the container and its port.
+/// </summary>
+[Collection(PostgresContainerCollection.Name)]
+[Trait("Category", PostgresContainerCollection.Category)]
+public sealed class PostgresStatsWriterContainerTests : PostgresStatsWriterSuite
+{
+    public PostgresStatsWriterContainerTests(PostgresContainerFixture server, ITestOutputHelper output)
+        : base(server)
+    {
+        output.WriteLine(server.Description);
+    }
+}
+
+/// <summary>The writer contract against a real server, plus what only a database writer must do.</summary>
+public abstract class PostgresStatsWriterSuite : StatsWriterContractTests
+{
+    private readonly PostgresServer _server;
+    private readonly string _schema = PostgresServer.NewSchema();
+
+    protected PostgresStatsWriterSuite(PostgresServer server)
     {
         _server = server;
     }
@@ -414,18 +433,30 @@ public sealed class PostgresStatsWriterTests : StatsWriterContractTests, IClassF
     [Fact]
     public async Task NoPasswordWhereTheServerAsksForOne_IsPermanent()
     {
-        if (Environment.GetEnvironmentVariable("PGPASSWORD") is not null || Environment.GetEnvironmentVariable("PGPASSFILE") is not null
-            || File.Exists(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".pgpass")))
+        // A role whose password nobody knows, and a password file of the test's own (empty), so that neither
+        // PGPASSFILE nor ~/.pgpass supplies one. Npgsql would still send PGPASSWORD if it is set: a wrong password
+        // for this role, which must be permanent as well.
+        var role = "r_" + Guid.NewGuid().ToString("N")[..12];
+        var passfile = Path.Combine(WorkingDirectory, "empty.pgpass");
+        await File.WriteAllTextAsync(passfile, string.Empty);
+        await using (var admin = await _server.OpenAsync())
         {
-            // Npgsql would find a password elsewhere: nothing to test here.
-            return;
+            await admin.ExecuteAsync($"CREATE ROLE {role} LOGIN PASSWORD '{Guid.NewGuid():N}'");
         }
 
-        await using var writer = CreatePostgresWriter(_server.ConnectionStringWith(b => b.Password = null));
+        try
+        {
+            await using var writer = CreatePostgresWriter(_server.ConnectionStringWith(b => { b.Username = role; b.Password = null; b.Passfile = passfile; }));
 
-        var error = await Assert.ThrowsAsync<PermanentWriterException>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
+            var error = await Assert.ThrowsAsync<PermanentWriterException>(async () => await writer.OpenAsync(Context(), CancellationToken.None));
 
-        Assert.Contains("password", error.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("password", error.Message, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            await using var admin = await _server.OpenAsync();
+            await admin.ExecuteAsync($"DROP ROLE IF EXISTS {role}");
+        }
     }
 
     [Fact]

@@ -1,0 +1,49 @@
+using Dapper;
+using Npgsql;
+
+namespace Jaqmc.Tests.Sinks.Postgres;
+
+/// <summary>
+/// A PostgreSQL server the tests use, however it was provided (<see cref="PostgresFixture"/>: the given one or a
+/// container; <see cref="PostgresContainerFixture"/>: always a container). Each test works in a schema of its own.
+/// </summary>
+public abstract class PostgresServer : IAsyncLifetime
+{
+    public string ConnectionString { get; protected set; } = string.Empty;
+
+    /// <summary>A schema name no other test uses.</summary>
+    public static string NewSchema() => "t_" + Guid.NewGuid().ToString("N");
+
+    public abstract Task InitializeAsync();
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>The server's connection string with changes (another application name, password, database...).</summary>
+    public string ConnectionStringWith(Action<NpgsqlConnectionStringBuilder> change)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+        change(builder);
+        return builder.ConnectionString;
+    }
+
+    public async Task<NpgsqlConnection> OpenAsync()
+    {
+        // No pooling: a test that terminates sessions must not break the fixture's own connections.
+        var connection = new NpgsqlConnection(ConnectionStringWith(b => { b.Pooling = false; b.ApplicationName = "jaqmc-tests"; }));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task DropSchemaAsync(string schema)
+    {
+        try
+        {
+            await using var connection = await OpenAsync();
+            await connection.ExecuteAsync($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+        }
+        catch (NpgsqlException)
+        {
+            // Best effort: a leftover schema with a random name affects no other test.
+        }
+    }
+}
