@@ -51,7 +51,7 @@ internal sealed class SyntheticTrainingJob(IConfiguration configuration, ILogger
         }
 
         await recorder.EndStageAsync(outcome, CancellationToken.None).ConfigureAwait(false);
-        logger.LogInformation("Synthetic producer {Outcome} after {Steps} steps", outcome == StageOutcome.Completed ? "finished" : "stopped", step);
+        JobLog.SyntheticDone(logger, outcome == StageOutcome.Completed ? "finished" : "stopped", step);
         return ExitCodes.Success;
     }
 }

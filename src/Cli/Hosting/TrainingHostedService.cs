@@ -38,11 +38,11 @@ internal sealed class TrainingHostedService(
             // A failed writer or dispatcher has already said why, once; repeating it would read as another error.
             if (pipeline.Fault is null)
             {
-                logger.LogError("Stopping: {Error}", e.Message);
+                JobLog.Stopping(logger, e.Message);
             }
             else
             {
-                logger.LogDebug("Stopping: {Error}", e.Message);
+                JobLog.StoppingAlreadyReported(logger, e.Message);
             }
 
             exitCode.Set(ExitCodes.WriterFailed);
@@ -52,13 +52,13 @@ internal sealed class TrainingHostedService(
         {
             // Storage that cannot be written (a full disk while saving a checkpoint) is the same failure for the
             // user as a writer that cannot write: fix the storage, run again, it resumes from the last checkpoint.
-            logger.LogError("Stopping: could not write to disk: {Error}", e.Message);
+            JobLog.DiskFailed(logger, e.Message);
             exitCode.Set(ExitCodes.WriterFailed);
             await EndStageQuietlyAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Training failed: {Error}", e.Message);
+            JobLog.TrainingCrashed(logger, e, e.Message);
             exitCode.Set(ExitCodes.Error);
             await EndStageQuietlyAsync().ConfigureAwait(false);
         }

@@ -19,24 +19,21 @@ internal sealed class VmcTrainingJob(
         if (result.FailedReason is not null)
         {
             // The trainer has reported it, once; the exit code says the rest.
-            logger.LogDebug("Training failed: {Reason}", result.FailedReason);
+            JobLog.TrainingFailed(logger, result.FailedReason);
             return ExitCodes.TrainingFailed;
         }
 
         if (result.Stopped)
         {
-            logger.LogInformation(
-                "Stopped on request at {Steps}; a checkpoint was saved: run the same command again to continue",
-                string.Join(", ", result.LastSteps.Select(s => $"{s.Key} step {s.Value}")));
+            JobLog.StoppedOnRequest(logger, string.Join(", ", result.LastSteps.Select(s => $"{s.Key} step {s.Value}")));
             return ExitCodes.Success;
         }
 
         if (result.EvaluationEnergy is { } energy)
         {
-            logger.LogInformation(
-                "Evaluation energy: {Energy:F6} ± {Error:F6} Ha ({Parameters})",
-                energy, result.EvaluationStandardError ?? double.NaN,
-                string.Join(", ", result.Parameters.Select(p => $"{p.Key}={p.Value:F4}")));
+            JobLog.EvaluationEnergy(
+                logger, energy, result.EvaluationStandardError ?? double.NaN,
+                string.Join(", ", result.Parameters.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Key}={p.Value:F4}"))));
         }
 
         return ExitCodes.Success;
