@@ -1,6 +1,7 @@
 """Writes PythonFormatTable.cs: Python's own format(value, spec) over a grid of values and console field specs.
 
-Run from the repository root (any Python 3 prints the same; the committed table came from Python 3.11):
+Run from the repository root (Python formats floats correctly rounded since 3.1, so later versions print the
+same; the committed table came from Python 3.11):
     /usr/bin/python3 tests/Jaqmc.Tests/Sinks/Console/python_format_table.py > tests/Jaqmc.Tests/Sinks/Console/PythonFormatTable.cs
 """
 import struct
