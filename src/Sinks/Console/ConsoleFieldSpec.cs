@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text;
 
 namespace Jaqmc.Sinks.Console;
 
 /// <summary>One console field: <c>[alias=]key[:format]</c> with a Python-style number format.</summary>
-internal sealed record ConsoleFieldSpec(string Alias, string Key, bool Plus, int? Width, int Precision, char Type)
+/// <remarks>A width written with a leading zero (<c>010.4f</c>) pads with zeros after the sign, as Python's <c>0</c> flag.</remarks>
+internal sealed record ConsoleFieldSpec(string Alias, string Key, bool Plus, bool ZeroPad, int? Width, int Precision, char Type)
 {
     public static IReadOnlyList<ConsoleFieldSpec> ParseList(string? fields)
     {
@@ -40,52 +40,14 @@ internal sealed record ConsoleFieldSpec(string Alias, string Key, bool Plus, int
             throw new FormatException($"field '{spec}' has an empty key or alias (expected [alias=]key[:format])");
         }
 
-        var (plus, width, precision, type) = ParseFormat(format, spec);
-        return new ConsoleFieldSpec(alias ?? rest, rest, plus, width, precision, type);
+        var (plus, zeroPad, width, precision, type) = ParseFormat(format, spec);
+        return new ConsoleFieldSpec(alias ?? rest, rest, plus, zeroPad, width, precision, type);
     }
 
-    public string Format(double value)
-    {
-        string text;
-        if (double.IsNaN(value))
-        {
-            text = "nan";
-        }
-        else if (double.IsInfinity(value))
-        {
-            text = value > 0 ? (Plus ? "+inf" : "inf") : "-inf";
-        }
-        else
-        {
-            text = Type switch
-            {
-                'e' or 'E' => FormatExponent(value),
-                'g' or 'G' => value.ToString("G" + Math.Max(Precision, 1), CultureInfo.InvariantCulture),
-                '%' => (value * 100).ToString("F" + Precision, CultureInfo.InvariantCulture) + "%",
-                _ => value.ToString("F" + Precision, CultureInfo.InvariantCulture),
-            };
-            if (Plus && value >= 0)
-            {
-                text = "+" + text;
-            }
-        }
+    /// <summary>The value as Python's <c>format(value, spec)</c> prints it (see <see cref="PythonFloatFormat"/>).</summary>
+    public string Format(double value) => PythonFloatFormat.Format(value, Type, Precision, Plus, Width, ZeroPad);
 
-        return Width is { } w ? text.PadLeft(w) : text;
-    }
-
-    private string FormatExponent(double value)
-    {
-        // Python prints at least two exponent digits: 1.2346e+00.
-        var pattern = new StringBuilder("0.").Append('0', Precision).Append(Type).Append("+00").ToString();
-        if (Precision == 0)
-        {
-            pattern = "0" + Type + "+00";
-        }
-
-        return value.ToString(pattern, CultureInfo.InvariantCulture);
-    }
-
-    private static (bool Plus, int? Width, int Precision, char Type) ParseFormat(string format, string spec)
+    private static (bool Plus, bool ZeroPad, int? Width, int Precision, char Type) ParseFormat(string format, string spec)
     {
         var i = 0;
         var plus = false;
@@ -102,6 +64,7 @@ internal sealed record ConsoleFieldSpec(string Alias, string Key, bool Plus, int
         }
 
         int? width = i > start ? int.Parse(format.AsSpan(start, i - start), CultureInfo.InvariantCulture) : null;
+        var zeroPad = i > start && format[start] == '0';
         var precision = 6;
         if (i < format.Length && format[i] == '.')
         {
@@ -134,6 +97,6 @@ internal sealed record ConsoleFieldSpec(string Alias, string Key, bool Plus, int
             throw new FormatException($"field '{spec}': format '{format}' is not [+][width][.precision][f|e|g|%]");
         }
 
-        return (plus, width, precision, type);
+        return (plus, zeroPad, width, precision, type);
     }
 }

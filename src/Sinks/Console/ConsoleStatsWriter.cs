@@ -8,7 +8,7 @@ namespace Jaqmc.Sinks.Console;
 /// <c>step=12, pmove=0.52, energy=-0.4900, variance=0.0123</c>. It goes through the host's logging with the stage
 /// as category, so it lands wherever logs go (the console by default).
 /// </summary>
-public sealed class ConsoleStatsWriter : StatsWriter
+public sealed partial class ConsoleStatsWriter : StatsWriter
 {
     private readonly ConsoleWriterOptions _options;
     private readonly ILoggerFactory _loggerFactory;
@@ -49,9 +49,7 @@ public sealed class ConsoleStatsWriter : StatsWriter
                 {
                     if (_warnedMissing.Add(field.Key))
                     {
-                        _logger.LogWarning(
-                            "Console field '{Key}' is not in the stats; available keys: {Keys}",
-                            field.Key, string.Join(", ", record.Keys.Order(StringComparer.Ordinal)));
+                        LogMissingField(_logger, field.Key, string.Join(", ", record.Keys.Order(StringComparer.Ordinal)));
                     }
 
                     continue;
@@ -60,7 +58,7 @@ public sealed class ConsoleStatsWriter : StatsWriter
                 _line.Append(", ").Append(field.Alias).Append('=').Append(field.Format(value));
             }
 
-            _logger.LogInformation("{StatsLine}", _line.ToString());
+            LogStatsLine(_logger, _line.ToString());
         }
 
         return ValueTask.CompletedTask;
@@ -71,4 +69,10 @@ public sealed class ConsoleStatsWriter : StatsWriter
 
     /// <inheritdoc />
     protected override ValueTask OnCloseAsync(StageOutcome outcome, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{StatsLine}")]
+    private static partial void LogStatsLine(ILogger logger, string statsLine);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Console field '{Key}' is not in the stats; available keys: {Keys}")]
+    private static partial void LogMissingField(ILogger logger, string key, string keys);
 }

@@ -10,8 +10,11 @@ public sealed class ConsoleWriterOptions : WriterOptions
 
     /// <summary>
     /// Comma-separated fields, each <c>[alias=]key[:format]</c>; the last <c>:</c> part is a format only when it
-    /// contains a digit, so <c>energy:kinetic</c> stays a key. Formats are Python-style (<c>.4f</c>, <c>+.2e</c>,
-    /// <c>.1%</c>); default <c>.4f</c>. Default fields: <c>loss</c> (as JaQMC).
+    /// contains a digit, so <c>energy:kinetic</c> stays a key. Formats are Python format specs
+    /// <c>[+][width][.precision][type]</c> with type <c>f F e E g G %</c> (<c>.4f</c>, <c>+.2e</c>, <c>.3g</c>,
+    /// <c>.1%</c>) and print what Python's <c>format(value, spec)</c> prints, <c>nan</c>, <c>inf</c> and <c>-0.0</c>
+    /// included; a width with a leading zero (<c>010.4f</c>) pads with zeros; precision is at most 17 and defaults
+    /// to 6; without a type, <c>f</c>. Default format <c>.4f</c>. Default fields: <c>loss</c> (as JaQMC).
     /// </summary>
     public string Fields { get; set; } = "loss";
 

@@ -1,9 +1,10 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
 namespace Jaqmc.Sinks.Csv;
 
-/// <summary>The CSV dialect: RFC 4180 quoting, '\n' row ends, invariant shortest round-trip doubles.</summary>
+/// <summary>The CSV dialect: RFC 4180 quoting, '\n' row ends, invariant shortest round-trip doubles that always read as floats.</summary>
 internal static class CsvFormat
 {
     public const char Separator = ',';
@@ -11,6 +12,9 @@ internal static class CsvFormat
 
     /// <summary>Room for the UTF-8 text of a double in "R" format (the longest, "-1.2345678901234567E-308", is 24 bytes).</summary>
     public const int MaxDoubleBytes = 32;
+
+    /// <summary>What makes a finite number's text a float to pandas: a point or an exponent.</summary>
+    private static readonly SearchValues<byte> FloatMarks = SearchValues.Create(".Ee"u8);
 
     /// <summary>Appends <paramref name="field"/>, quoted when it holds a separator, a quote, CR or LF, or edge spaces.</summary>
     public static void AppendField(StringBuilder sb, string field)
@@ -40,13 +44,26 @@ internal static class CsvFormat
 
     /// <summary>
     /// Formats a double as UTF-8 so that it round-trips exactly and pandas reads it as a float: .NET's invariant
-    /// "R" text, which spells non-finite values NaN, Infinity and -Infinity.
+    /// shortest round-trip ("R") text, with ".0" added when that text looks like an integer (2 becomes 2.0, -0 becomes
+    /// -0.0), so a column of whole numbers loads as float64 rather than int64. Large and small magnitudes keep their
+    /// exponent (1E+16, 5E-324); non-finite values are spelled NaN, Infinity and -Infinity.
     /// </summary>
     public static int FormatDouble(double value, Span<byte> destination)
     {
         if (!value.TryFormat(destination, out var written, "R", CultureInfo.InvariantCulture))
         {
             throw new InvalidOperationException($"Could not format {value} in {destination.Length} bytes.");
+        }
+
+        if (double.IsFinite(value) && destination[..written].IndexOfAny(FloatMarks) < 0)
+        {
+            if (destination.Length < written + 2)
+            {
+                throw new InvalidOperationException($"Could not format {value} in {destination.Length} bytes.");
+            }
+
+            destination[written++] = (byte)'.';
+            destination[written++] = (byte)'0';
         }
 
         return written;

@@ -31,6 +31,60 @@ public sealed class CsvStatsWriterTests : StatsWriterContractTests
     }
 
     [Fact]
+    public async Task WholeNumbers_AreWrittenAsFloats_AndReadBackBitForBit()
+    {
+        // pandas reads a column of "2"s as int64; "2.0" is a float. Exponents already read as floats, and
+        // NaN/Infinity keep their spelling.
+        double[] values = [2, -0.0, 0, -3, 999_999_999_999_999, 1e15, 1e16, 9_007_199_254_740_992, 1e300, 0.5, 5e-324, double.NaN, double.PositiveInfinity, double.NegativeInfinity];
+        var keys = new StatsKeys(values.Select((_, i) => $"k{i:00}"));
+        await using (var writer = CreateWriter())
+        {
+            await writer.OpenAsync(Context(), CancellationToken.None);
+            await writer.WriteAsync([new StatsRecord("train", 0, keys, values)], CancellationToken.None);
+            await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }
+
+        var lines = await File.ReadAllLinesAsync(TrainCsv);
+        Assert.Equal("0,2.0,-0.0,0.0,-3.0,999999999999999.0,1000000000000000.0,10000000000000000.0,9007199254740992.0,1E+300,0.5,5E-324,NaN,Infinity,-Infinity", lines[1]);
+        var read = Assert.Single(CsvTestFiles.Read(TrainCsv));
+        Assert.Equal(
+            values.Select(BitConverter.DoubleToInt64Bits),
+            keys.Select(k => BitConverter.DoubleToInt64Bits(read.Values[k])));
+    }
+
+    [Fact]
+    public async Task WholeNumbers_InALargeBatch_AreWrittenAsFloats_AndSurviveAResume()
+    {
+        // 3,000 rows go through the formatting split across cores; the resume scanner must keep every one of them.
+        var keys = new StatsKeys("count", "negative", "billions");
+        var records = Enumerable.Range(0, 3_000)
+            .Select(s => new StatsRecord("train", s, keys, [s, -s - 1, s * 1e9]))
+            .ToList();
+        await using (var writer = CreateWriter())
+        {
+            await writer.OpenAsync(Context(), CancellationToken.None);
+            await writer.WriteAsync(records, CancellationToken.None);
+            await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }
+
+        await using (var resumed = CreateWriter())
+        {
+            await resumed.OpenAsync(Context(initialStep: 2_500), CancellationToken.None);
+            await resumed.WriteAsync(records.Skip(2_500).ToList(), CancellationToken.None);
+            await resumed.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }
+
+        var expected = new StringBuilder("step,billions,count,negative\n");
+        for (var s = 0L; s < 3_000; s++)
+        {
+            expected.Append(CultureInfo.InvariantCulture, $"{s},{s * 1_000_000_000}.0,{s}.0,{-s - 1}.0\n");
+        }
+
+        Assert.Equal(expected.ToString(), await File.ReadAllTextAsync(TrainCsv));
+        Assert.Equal(["train_stats.csv"], Directory.GetFiles(WorkingDirectory).Select(Path.GetFileName)); // nothing dropped or moved aside
+    }
+
+    [Fact]
     public async Task AwkwardKeys_AreQuotedPerRfc4180()
     {
         var keys = new StatsKeys("a,b", "say \"hi\"", "line\nbreak");
@@ -39,7 +93,7 @@ public sealed class CsvStatsWriterTests : StatsWriterContractTests
         await writer.WriteAsync([new StatsRecord("train", 3, keys, [1, 2, 3])], CancellationToken.None);
         await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
 
-        Assert.Equal("step,\"a,b\",\"line\nbreak\",\"say \"\"hi\"\"\"\n3,1,3,2\n", await File.ReadAllTextAsync(TrainCsv));
+        Assert.Equal("step,\"a,b\",\"line\nbreak\",\"say \"\"hi\"\"\"\n3,1.0,3.0,2.0\n", await File.ReadAllTextAsync(TrainCsv));
     }
 
     [Fact]
@@ -137,7 +191,7 @@ public sealed class CsvStatsWriterTests : StatsWriterContractTests
         await writer.WriteAsync([new StatsRecord("train", 2, new StatsKeys("c", "a"), [5, 4])], CancellationToken.None);
         await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
 
-        Assert.Equal("step,a,b,c\n0,1,2,\n1,3,,\n2,4,,5\n", await File.ReadAllTextAsync(TrainCsv, Encoding.UTF8));
+        Assert.Equal("step,a,b,c\n0,1.0,2.0,\n1,3.0,,\n2,4.0,,5.0\n", await File.ReadAllTextAsync(TrainCsv, Encoding.UTF8));
     }
 
     [Fact]
