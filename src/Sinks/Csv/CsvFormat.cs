@@ -73,6 +73,70 @@ internal static class CsvFormat
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
     /// <summary>
+    /// Parses one data row (without its <c>\n</c>; a trailing <c>\r</c> is allowed): the step, then exactly
+    /// <paramref name="valueColumns"/> cells, each empty (the key had no value in that row: NaN) or an invariant double.
+    /// The writer, the resume scanner and the reader all go through this one definition of a well-formed row.
+    /// </summary>
+    /// <param name="row">The row's bytes.</param>
+    /// <param name="valueColumns">The number of columns after <c>step</c>.</param>
+    /// <param name="values">Receives the cells when not empty; must hold <paramref name="valueColumns"/> values.</param>
+    /// <param name="step">The row's step.</param>
+    /// <returns>Whether the row is well formed.</returns>
+    public static bool TryParseRow(ReadOnlySpan<byte> row, int valueColumns, Span<double> values, out long step)
+    {
+        step = 0;
+        if (row.IsEmpty || row.Count((byte)Separator) != valueColumns)
+        {
+            return false;
+        }
+
+        Span<char> chars = row.Length <= 4096 ? stackalloc char[row.Length] : new char[row.Length];
+        for (var i = 0; i < row.Length; i++)
+        {
+            // Data rows are ASCII: numbers, separators and a step. Anything else is not ours.
+            if (row[i] > 127)
+            {
+                return false;
+            }
+
+            chars[i] = (char)row[i];
+        }
+
+        chars = chars.TrimEnd('\r');
+        var column = -1;
+        foreach (var range in chars.Split(Separator))
+        {
+            var field = chars[range];
+            if (column < 0)
+            {
+                if (!long.TryParse(field, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out step))
+                {
+                    return false;
+                }
+            }
+            else if (field.IsEmpty)
+            {
+                if (!values.IsEmpty)
+                {
+                    values[column] = double.NaN;
+                }
+            }
+            else if (!TryParseDouble(field, out var value))
+            {
+                return false;
+            }
+            else if (!values.IsEmpty)
+            {
+                values[column] = value;
+            }
+
+            column++;
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Parses the header record (which may contain quoted separators and newlines) from the start of the file.
     /// </summary>
     /// <returns>The column names and the byte length of the header including its row end, or null if the

@@ -156,47 +156,8 @@ internal static class CsvResumeScanner
         FileDurability.ReplaceDurably(temp, path);
     }
 
-    private static bool TryParseStep(ReadOnlySpan<byte> row, int columnCount, out long step)
-    {
-        step = 0;
-        if (row.IsEmpty || row.Count((byte)CsvFormat.Separator) != columnCount)
-        {
-            return false;
-        }
-
-        Span<char> chars = row.Length <= 4096 ? stackalloc char[row.Length] : new char[row.Length];
-        for (var i = 0; i < row.Length; i++)
-        {
-            if (row[i] > 127)
-            {
-                return false;
-            }
-
-            chars[i] = (char)row[i];
-        }
-
-        chars = chars.TrimEnd('\r');
-        var first = true;
-        foreach (var range in chars.Split(CsvFormat.Separator))
-        {
-            var field = chars[range];
-            if (first)
-            {
-                if (!long.TryParse(field, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out step))
-                {
-                    return false;
-                }
-
-                first = false;
-            }
-            else if (!field.IsEmpty && !CsvFormat.TryParseDouble(field, out _))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool TryParseStep(ReadOnlySpan<byte> row, int columnCount, out long step) =>
+        CsvFormat.TryParseRow(row, columnCount, [], out step);
 
     private static string Truncate(string? s) => s is null ? string.Empty : s.Length > 40 ? s[..40] + "…" : s;
 }
