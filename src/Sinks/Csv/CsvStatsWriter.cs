@@ -56,9 +56,7 @@ public sealed class CsvStatsWriter : StatsWriter
             // A fresh stage truncates its own old file, but a file that was never ours (a user's own train_stats.csv)
             // is kept: moved aside like on resume, not destroyed.
             var aside = MoveAside("foreign");
-            _logger.LogWarning(
-                "{Path} is not a stats file written by this writer ({Reason}); moved it to {Aside} and started a new file",
-                _path, reason, aside);
+            CsvWriterLog.ForeignFileMovedAside(_logger, _path, reason, aside);
         }
 
         if (File.Exists(_path) && context.InitialStep > 0)
@@ -67,18 +65,14 @@ public sealed class CsvStatsWriter : StatsWriter
             if (scan.ForeignReason is not null)
             {
                 var aside = MoveAside("foreign");
-                _logger.LogWarning(
-                    "{Path} is not a stats file written by this writer ({Reason}); moved it to {Aside} and started a new file",
-                    _path, scan.ForeignReason, aside);
+                CsvWriterLog.ForeignFileMovedAside(_logger, _path, scan.ForeignReason, aside);
             }
             else
             {
                 if (scan.BadLines.Count > 0)
                 {
                     var copy = CopyAside("malformed");
-                    _logger.LogWarning(
-                        "{Path} has {Count} malformed line(s) (first: line {Line}); kept a copy at {Copy} and dropped those lines",
-                        _path, scan.BadLines.Count, scan.BadLines[0], copy);
+                    CsvWriterLog.MalformedLinesDropped(_logger, _path, scan.BadLines.Count, scan.BadLines[0], copy);
                     CsvResumeScanner.RewriteValidRows(_path, scan);
                     scan = CsvResumeScanner.Scan(_path, context.InitialStep);
                 }
@@ -88,9 +82,7 @@ public sealed class CsvStatsWriter : StatsWriter
                 keep = scan.KeepLength;
                 if (scan.DiscardedRows > 0 || scan.TornTail)
                 {
-                    _logger.LogInformation(
-                        "Resuming {Path} at step {Step}: kept {Kept} rows, discarded {Discarded} rows at or after it{Torn}",
-                        _path, context.InitialStep, scan.KeptRows, scan.DiscardedRows, scan.TornTail ? " and a torn last line" : string.Empty);
+                    CsvWriterLog.Resuming(_logger, _path, context.InitialStep, scan.KeptRows, scan.DiscardedRows, scan.TornTail ? " and a torn last line" : string.Empty);
                 }
             }
         }
@@ -345,7 +337,7 @@ public sealed class CsvStatsWriter : StatsWriter
             CsvResumeScanner.RewriteWithColumns(_path, _columns, columns);
             _file = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
             _file.Position = _file.Length;
-            _logger.LogInformation("{Path}: new key(s) {Keys} appeared at step {Step}; widened the header", _path, string.Join(", ", added), batch[0].Step);
+            CsvWriterLog.HeaderWidened(_logger, _path, string.Join(", ", added), batch[0].Step);
         }
 
         _columns = columns;
