@@ -29,4 +29,23 @@ internal sealed class PipelineMetrics
     public Counter<long> WriteFailures { get; }
 
     public Histogram<double> BatchDuration { get; }
+
+    /// <summary>
+    /// Adds the instruments read when a listener asks: records enqueued (observed rather than counted per record, so
+    /// the training loop's hand-over stays a field increment) and the depth of every queue.
+    /// </summary>
+    public void Observe(RecordQueue queue, Func<StageWriters?> writers)
+    {
+        Meter.CreateObservableCounter("jaqmc.writer.records.enqueued", () => queue.Enqueued, "{record}", "Records handed over by the training loop.");
+        Meter.CreateObservableGauge("jaqmc.writer.queue.depth", () => QueueDepths(queue, writers()), "{record}", "Records waiting in the pipeline's queue and in each writer's queue.");
+    }
+
+    private static IEnumerable<Measurement<int>> QueueDepths(RecordQueue queue, StageWriters? writers)
+    {
+        yield return new(queue.Count, new KeyValuePair<string, object?>("queue", "pipeline"));
+        foreach (var pump in writers?.Pumps ?? [])
+        {
+            yield return new(pump.Queue.Count, new KeyValuePair<string, object?>("queue", pump.Name));
+        }
+    }
 }

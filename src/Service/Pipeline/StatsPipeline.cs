@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Jaqmc.Service.Hosting;
 using Jaqmc.Sinks.Hosting;
@@ -70,9 +69,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
         _dispatcher = new Dispatcher(_queue, _signal, _drops, _options, _logger, e => _fault ??= e);
         _report = new PipelineReport(_logger);
 
-        // Observed, not counted per record: the training loop's hand-over stays a field increment.
-        metrics.Meter.CreateObservableCounter("jaqmc.writer.records.enqueued", () => _queue.Enqueued, "{record}", "Records handed over by the training loop.");
-        metrics.Meter.CreateObservableGauge("jaqmc.writer.queue.depth", ObserveQueueDepths, "{record}", "Records waiting in the pipeline's queue and in each writer's queue.");
+        metrics.Observe(_queue, () => Volatile.Read(ref _writers));
     }
 
     /// <inheritdoc />
@@ -359,15 +356,6 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
         if (_fault is { } fault)
         {
             throw new StatsPipelineException(fault.Message, fault);
-        }
-    }
-
-    private IEnumerable<Measurement<int>> ObserveQueueDepths()
-    {
-        yield return new(_queue.Count, new KeyValuePair<string, object?>("queue", "pipeline"));
-        foreach (var pump in Volatile.Read(ref _writers)?.Pumps ?? [])
-        {
-            yield return new(pump.Queue.Count, new KeyValuePair<string, object?>("queue", pump.Name));
         }
     }
 }
