@@ -70,9 +70,9 @@ public sealed partial class ConsoleStatsWriter : StatsWriter
     /// <inheritdoc />
     protected override ValueTask OnCloseAsync(StageOutcome outcome, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{StatsLine}")]
+    [LoggerMessage(EventId = 0, Level = LogLevel.Information, Message = "{StatsLine}")]
     private static partial void LogStatsLine(ILogger logger, string statsLine);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Console field '{Key}' is not in the stats; available keys: {Keys}")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Console field '{Key}' is not in the stats; available keys: {Keys}")]
     private static partial void LogMissingField(ILogger logger, string key, string keys);
 }
