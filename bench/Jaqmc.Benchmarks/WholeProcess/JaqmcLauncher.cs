@@ -9,6 +9,8 @@ namespace Jaqmc.Benchmarks.WholeProcess;
 /// </summary>
 internal sealed class JaqmcLauncher(int steps, int evaluationSteps, IReadOnlyList<string> writers, IReadOnlyDictionary<string, string> environment)
 {
+    private static readonly Lock CurrentLock = new();
+    private static (Process Process, string Directory)? _current;
     /// <summary>The writers the program enables by default (appsettings.json); PostgreSQL only with a connection string.</summary>
     public static readonly string[] DefaultWriters = ["Console", "Csv", "Hdf5"];
 
@@ -72,10 +74,19 @@ internal sealed class JaqmcLauncher(int steps, int evaluationSteps, IReadOnlyLis
             var cpuBefore = ChildCpu.Seconds();
             var watch = Stopwatch.StartNew();
             process.Start();
+            lock (CurrentLock)
+            {
+                _current = (process, directory);
+            }
+
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             await process.WaitForExitAsync();
             var wall = watch.Elapsed.TotalSeconds;
+            lock (CurrentLock)
+            {
+                _current = null;
+            }
 
             // WaitForExitAsync returns once the child is reaped, so its CPU time is in cutime/cstime now.
             var cpu = ChildCpu.Seconds() - cpuBefore;
@@ -93,6 +104,34 @@ internal sealed class JaqmcLauncher(int steps, int evaluationSteps, IReadOnlyLis
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Ends the run in progress and removes its directory: called when the benchmark itself is interrupted, since a
+    /// child process outlives its parent and would go on loading the machine.
+    /// </summary>
+    public static void AbortCurrent()
+    {
+        lock (CurrentLock)
+        {
+            if (_current is not { } current)
+            {
+                return;
+            }
+
+            try
+            {
+                current.Process.Kill(entireProcessTree: true);
+                current.Process.WaitForExit(5000);
+                Directory.Delete(current.Directory, recursive: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                // Already gone.
+            }
+
+            _current = null;
         }
     }
 

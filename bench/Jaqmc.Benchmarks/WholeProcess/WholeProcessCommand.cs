@@ -1,10 +1,11 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Jaqmc.Benchmarks.WholeProcess;
 
 /// <summary>
 /// <c>whole-process [--steps N] [--eval-steps N] [--pairs N] [--warm-up N] [--dll PATH] [--baseline PATH]...
-/// [--compare-env K=V[,K=V]]... [--env K=V]... [--writers Console,Csv,Hdf5]</c>: the duty cycle as a user sees it.
+/// [--compare-env K=V[,K=V]]... [--variant 'LABEL|DLL|K=V,...']... [--env K=V]... [--writers Console,Csv,Hdf5]</c>: the duty cycle as a user sees it.
 /// Each run is a whole <c>dotnet jaqmc.dll</c> process (He, 4096 walkers, the shipped appsettings.json) timed from
 /// spawn to exit, start-up, JIT, file creation, both stages and exit included. Runs with the writers off and on
 /// alternate in ABBA order; the duty cycle is the median of the pairs' ratios (off / on).
@@ -40,13 +41,19 @@ internal static class WholeProcessCommand
         var dll = Path.GetFullPath(Values(args, "--dll").LastOrDefault() ?? DefaultDll());
         var variants = new List<Variant> { new("this build", dll, new Dictionary<string, string>()) };
         variants.AddRange(Values(args, "--baseline").Select(p => new Variant($"baseline {p}", Path.GetFullPath(p), new Dictionary<string, string>())));
-        variants.AddRange(Values(args, "--compare-env").Select(e => new Variant($"this build with {e}", dll, e.Split(',').Select(Pair).ToDictionary(p => p.Key, p => p.Value))));
+        variants.AddRange(Values(args, "--compare-env").Select(e => new Variant($"this build with {e}", dll, ParseEnvironment(e))));
+
+        // --variant "label|path/to/jaqmc.dll|K=V,K=V": any build with any variables.
+        variants.AddRange(Values(args, "--variant").Select(v => v.Split('|')).Select(v =>
+            new Variant(v[0], Path.GetFullPath(v.Length > 1 && v[1].Length > 0 ? v[1] : dll), ParseEnvironment(v.Length > 2 ? v[2] : string.Empty))));
         foreach (var variant in variants.Where(v => !File.Exists(v.Dll)))
         {
             await Console.Error.WriteLineAsync($"whole-process: {variant.Dll} does not exist (build it: dotnet build -c Release src/Cli)");
             return 2;
         }
 
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => JaqmcLauncher.AbortCurrent());
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => JaqmcLauncher.AbortCurrent());
         var launcher = new JaqmcLauncher(steps, evaluationSteps, writers, environment);
         var warmUpLauncher = new JaqmcLauncher(Math.Min(steps, 200), 1, writers, environment);
         Console.WriteLine(FormattableString.Invariant(
@@ -162,6 +169,9 @@ internal static class WholeProcessCommand
             }
         }
     }
+
+    private static Dictionary<string, string> ParseEnvironment(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Pair).ToDictionary(p => p.Key, p => p.Value);
 
     private static KeyValuePair<string, string> Pair(string text)
     {
