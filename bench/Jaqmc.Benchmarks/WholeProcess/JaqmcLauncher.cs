@@ -7,7 +7,7 @@ namespace Jaqmc.Benchmarks.WholeProcess;
 /// Runs the jaqmc program as a user does (<c>dotnet jaqmc.dll --Training:System=He ...</c>, one process per run) in a
 /// fresh working directory and times it from spawn to exit.
 /// </summary>
-internal sealed class JaqmcLauncher(int steps, int evaluationSteps, IReadOnlyList<string> writers, IReadOnlyDictionary<string, string> environment)
+internal sealed class JaqmcLauncher(int steps, int evaluationSteps, IReadOnlyList<string> writers, IReadOnlyDictionary<string, string> environment, bool sampleThreads = false)
 {
     private static readonly Lock CurrentLock = new();
     private static (Process Process, string Directory)? _current;
@@ -81,8 +81,14 @@ internal sealed class JaqmcLauncher(int steps, int evaluationSteps, IReadOnlyLis
 
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
+            var sampler = sampleThreads ? new ChildThreadSampler(process.Id) : null;
             await process.WaitForExitAsync();
             var wall = watch.Elapsed.TotalSeconds;
+            if (sampler is not null)
+            {
+                await sampler.DisposeAsync();
+            }
+
             lock (CurrentLock)
             {
                 _current = null;
@@ -99,7 +105,7 @@ internal sealed class JaqmcLauncher(int steps, int evaluationSteps, IReadOnlyLis
                 }
             }
 
-            return new RunTiming(wall, cpu);
+            return new RunTiming(wall, cpu, sampler?.Result);
         }
         finally
         {

@@ -1,4 +1,7 @@
 namespace Jaqmc.Benchmarks.WholeProcess;
 
-/// <summary>One whole process: seconds from spawn to exit, and the CPU seconds it used (user + system).</summary>
-internal readonly record struct RunTiming(double Wall, double Cpu);
+/// <summary>
+/// One whole process: seconds from spawn to exit, the CPU seconds it used (user + system), and with
+/// <c>--threads</c> the CPU milliseconds per thread name.
+/// </summary>
+internal readonly record struct RunTiming(double Wall, double Cpu, Dictionary<string, double>? Threads = null);

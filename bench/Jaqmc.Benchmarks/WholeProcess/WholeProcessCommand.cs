@@ -5,7 +5,7 @@ namespace Jaqmc.Benchmarks.WholeProcess;
 
 /// <summary>
 /// <c>whole-process [--steps N] [--eval-steps N] [--pairs N] [--warm-up N] [--dll PATH] [--baseline PATH]...
-/// [--compare-env K=V[,K=V]]... [--variant 'LABEL|DLL|K=V,...']... [--env K=V]... [--writers Console,Csv,Hdf5]</c>: the duty cycle as a user sees it.
+/// [--compare-env K=V[,K=V]]... [--variant 'LABEL|DLL|K=V,...']... [--env K=V]... [--writers Console,Csv,Hdf5] [--threads]</c>: the duty cycle as a user sees it.
 /// Each run is a whole <c>dotnet jaqmc.dll</c> process (He, 4096 walkers, the shipped appsettings.json) timed from
 /// spawn to exit, start-up, JIT, file creation, both stages and exit included. Runs with the writers off and on
 /// alternate in ABBA order; the duty cycle is the median of the pairs' ratios (off / on).
@@ -54,7 +54,8 @@ internal static class WholeProcessCommand
 
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => JaqmcLauncher.AbortCurrent());
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => JaqmcLauncher.AbortCurrent());
-        var launcher = new JaqmcLauncher(steps, evaluationSteps, writers, environment);
+        var threads = args.Contains("--threads");
+        var launcher = new JaqmcLauncher(steps, evaluationSteps, writers, environment, threads);
         var warmUpLauncher = new JaqmcLauncher(Math.Min(steps, 200), 1, writers, environment);
         Console.WriteLine(FormattableString.Invariant(
             $"whole-process duty cycle: He, {steps} training + {evaluationSteps} evaluation steps per process, {pairs} ABBA pairs per variant after {warmUp} warm-up pair(s); {Environment.ProcessorCount} cores, load {ChildCpu.LoadAverage():F2}"));
@@ -118,6 +119,19 @@ internal static class WholeProcessCommand
         var off = variant.Pairs.Select(p => p.Off.Wall).ToList();
         var on = variant.Pairs.Select(p => p.On.Wall).ToList();
         Console.WriteLine($"[{variant.Label}] {variant.Pairs.Count} pairs");
+        if (variant.Pairs.All(p => p.Off.Threads is not null && p.On.Threads is not null))
+        {
+            // Per thread name: the median over pairs of (on - off). Everything but the thread pool (which runs the
+            // training's sweep and whose spinning varies from run to run) is the recording's cost with less noise.
+            var names = variant.Pairs.SelectMany(p => p.On.Threads!.Keys.Concat(p.Off.Threads!.Keys)).Distinct();
+            var deltas = names.Select(n => (Name: n, Delta: CommandHelpers.Median(variant.Pairs.Select(p => p.On.Threads!.GetValueOrDefault(n) - p.Off.Threads!.GetValueOrDefault(n)))))
+                .Where(d => Math.Abs(d.Delta) >= 1).OrderByDescending(d => Math.Abs(d.Delta)).ToList();
+            var outsidePool = CommandHelpers.Median(variant.Pairs.Select(p =>
+                p.On.Threads!.Where(t => t.Key != "thread pool").Sum(t => t.Value) - p.Off.Threads!.Where(t => t.Key != "thread pool").Sum(t => t.Value)));
+            Console.WriteLine(FormattableString.Invariant(
+                $"  CPU ms on-off by thread (median over pairs): {string.Join(", ", deltas.Select(d => $"{d.Name} {d.Delta:+0;-0}"))}; all threads but the pool: {outsidePool:+0;-0} ms"));
+        }
+
         Console.WriteLine(FormattableString.Invariant(
             $"  wall s, median (quartiles): writers off {CommandHelpers.Median(off):F3} ({Quantile(off, 0.25):F3}-{Quantile(off, 0.75):F3}), on {CommandHelpers.Median(on):F3} ({Quantile(on, 0.25):F3}-{Quantile(on, 0.75):F3}); on-off per pair: median {CommandHelpers.Median(variant.Pairs.Select(p => p.On.Wall - p.Off.Wall)):+0.000;-0.000} s"));
         Console.WriteLine(FormattableString.Invariant(
