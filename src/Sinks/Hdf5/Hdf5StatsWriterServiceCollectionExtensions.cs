@@ -17,19 +17,6 @@ public static class Hdf5StatsWriterServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configureDefaults">Changes the defaults; configuration is applied afterwards and wins.</param>
     /// <param name="name">The writer's name.</param>
-    public static IServiceCollection AddHdf5StatsWriter(this IServiceCollection services, Action<Hdf5WriterOptions>? configureDefaults = null, string name = DefaultName)
-    {
+    public static IServiceCollection AddHdf5StatsWriter(this IServiceCollection services, Action<Hdf5WriterOptions>? configureDefaults = null, string name = DefaultName) =>
         services.AddStatsWriter<Hdf5StatsWriter, Hdf5WriterOptions>(name, configureDefaults);
-
-        // The options are built when the host starts (they are validated then), before the first stage: an enabled
-        // writer's native library starts loading in the background there instead of at the first open.
-        services.PostConfigure<Hdf5WriterOptions>(name, options =>
-        {
-            if (options.Enabled)
-            {
-                Jaqmc.Sinks.Hdf5.Native.Hdf5Library.PreloadInBackground();
-            }
-        });
-        return services;
-    }
 }

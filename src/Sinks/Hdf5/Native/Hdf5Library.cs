@@ -46,34 +46,6 @@ internal static class Hdf5Library
     /// </summary>
     public static readonly Lock Sync = new();
 
-    /// <summary>
-    /// Starts loading the library on a thread-pool thread and returns at once. Loading (dlopen of the library and the
-    /// ~35 libraries it links, then <c>H5open</c>) takes 10-20 ms; done while the host starts, on the core that
-    /// start-up leaves idle, it no longer takes that time from the training when the first stage opens the writer.
-    /// A failure is kept and reported by <see cref="Globals"/> as before.
-    /// </summary>
-    public static void PreloadInBackground()
-    {
-        if (Loaded.IsValueCreated)
-        {
-            return;
-        }
-
-        ThreadPool.UnsafeQueueUserWorkItem(
-            static _ =>
-            {
-                try
-                {
-                    _ = Loaded.Value;
-                }
-                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or Hdf5Exception)
-                {
-                    // Cached by the Lazy: the writer's open rethrows it and reports it as a permanent failure.
-                }
-            },
-            null);
-    }
-
     /// <summary>Loads the library (once) and returns its id globals.</summary>
     /// <exception cref="DllNotFoundException">No candidate library could be loaded.</exception>
     public static Hdf5Globals Globals => Loaded.Value;
