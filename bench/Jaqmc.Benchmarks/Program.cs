@@ -9,6 +9,11 @@ internal static class Program
             return await DutyCycleCommand.RunAsync(args[1..]);
         }
 
+        if (args is ["whole-process", ..])
+        {
+            return await WholeProcess.WholeProcessCommand.RunAsync(args[1..]);
+        }
+
         if (args is ["recording-cost", ..])
         {
             return await RecordingCostCommand.RunAsync(args[1..]);
