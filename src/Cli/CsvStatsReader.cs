@@ -8,7 +8,7 @@ internal static class CsvStatsReader
         try
         {
             var data = await Jaqmc.Sinks.Csv.CsvStatsReader.ReadAsync(path, cancellationToken).ConfigureAwait(false);
-            return new StatsTable(stage, data.Steps, new Dictionary<string, double[]>(data.Columns, StringComparer.Ordinal));
+            return new StatsTable(stage, data.Steps, data.Columns);
         }
         catch (InvalidDataException e)
         {

@@ -32,7 +32,7 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "Writer {Writer} was stopped by the shutdown timeout with {Count} record(s) not written")]
     public static partial void WriterAborted(ILogger logger, string writer, long count);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "Writer {Writer} failed for stage '{Stage}' and stops: {Error}. {Count} record(s) not written; the run stops and resumes from its last checkpoint")]
+    [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "Writer {Writer} failed for stage '{Stage}' and stops: {Error} ({Count} record(s) not written; the run stops and resumes from its last checkpoint)")]
     public static partial void WriterFailed(ILogger logger, Exception exception, string writer, string stage, string error, long count);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Writer {Writer}: dispose failed")]

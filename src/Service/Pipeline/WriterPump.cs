@@ -199,7 +199,7 @@ internal sealed class WriterPump
         }
         else
         {
-            PipelineLog.WriterFailed(_logger, e, Name, _context.Stage, e.Message.TrimEnd('.'), lost);
+            PipelineLog.WriterFailed(_logger, e, Name, _context.Stage, e.Message, lost);
         }
 
         try
