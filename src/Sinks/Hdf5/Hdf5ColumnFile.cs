@@ -346,20 +346,13 @@ internal sealed class Hdf5ColumnFile : IDisposable
     }
 
     /// <summary>
-    /// How many value chunks a <c>step</c> chunk spans (plus one row): see <see cref="StepChunkRows"/>.
-    /// </summary>
-    internal const int StepChunkFactor = 4;
-
-    /// <summary>
-    /// Rows per chunk of the <c>step</c> dataset: <see cref="StepChunkFactor"/> × <paramref name="chunkSize"/> + 1,
-    /// whose multiples meet those of <paramref name="chunkSize"/> only every chunkSize × (StepChunkFactor ×
-    /// chunkSize + 1) rows (every 4.2 million rows at the default 1024); see <see cref="Append"/>. Short, so that a
-    /// short run's file is small (HDF5 allocates whole chunks: a 300-row file still holds one chunk per dataset),
-    /// yet long enough that an append rarely starts a new <c>step</c> chunk (each one costs an extra two-flush piece).
+    /// Rows per chunk of the <c>step</c> dataset: 16 × <paramref name="chunkSize"/> + 1, whose multiples meet those
+    /// of <paramref name="chunkSize"/> only every chunkSize × (16 × chunkSize + 1) rows (every 268 million rows at the
+    /// default 4096); see <see cref="Append"/>.
     /// </summary>
     internal static int StepChunkRows(int chunkSize)
     {
-        var rows = (StepChunkFactor * (long)chunkSize) + 1;
+        var rows = (16L * chunkSize) + 1;
 
         // HDF5 chunks must stay below 4 GiB; fall back to chunkSize + 1 (still coprime with chunkSize).
         return rows <= (1 << 26) ? (int)rows : (chunkSize < int.MaxValue ? chunkSize + 1 : chunkSize - 1);

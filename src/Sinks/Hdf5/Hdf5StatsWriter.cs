@@ -22,7 +22,7 @@ namespace Jaqmc.Sinks.Hdf5;
 /// shortest dataset's end (readers: <c>n = min(len(d) for d in f.values())</c>): the flush that makes rows complete
 /// never allocates a chunk for them (HDF5 writes a flush's metadata in no crash-safe order and the superblock last;
 /// see <see cref="Hdf5ColumnFile.Append"/>). The <c>step</c> dataset's chunks are therefore longer than the value
-/// datasets' (4 × <see cref="Hdf5WriterOptions.ChunkSize"/> + 1 rows).
+/// datasets' (16 × <see cref="Hdf5WriterOptions.ChunkSize"/> + 1 rows).
 /// Steps must not be negative: <c>step</c>'s fill value is -1, which marks a row whose step never reached the file.
 /// File locking is off, so h5py can open the file while the run goes on and sees the rows up to the last flush.
 /// </para>

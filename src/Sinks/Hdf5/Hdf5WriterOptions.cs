@@ -17,14 +17,11 @@ public sealed class Hdf5WriterOptions : FileWriterOptions
     }
 
     /// <summary>
-    /// Rows per HDF5 chunk of each key's dataset (the <c>step</c> dataset's chunks hold 4 × ChunkSize + 1 rows), and
-    /// the number of buffered rows that triggers a write to the file between flushes. HDF5 allocates whole chunks,
-    /// so a file takes at least one chunk per dataset: the default 1024 (8 KiB per float64 chunk) keeps a short
-    /// run's file small. Existing files are rewritten with the current chunk size when a run resumes. Must be
-    /// greater than 0.
+    /// Rows per HDF5 chunk of each dataset, and the number of buffered rows that triggers a write to the file
+    /// between flushes. Default: 4096 (32 KiB per float64 chunk). Must be greater than 0.
     /// </summary>
     /// <remarks>The file path (inherited <see cref="FileWriterOptions.PathTemplate"/>) defaults to <c>{stage}_stats.h5</c>.</remarks>
-    public int ChunkSize { get; set; } = 1024;
+    public int ChunkSize { get; set; } = 4096;
 
     /// <inheritdoc />
     public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -31,12 +31,7 @@ public sealed class Hdf5ResumeTests : IDisposable
 
     private static StatsRecord Record(long step) => new("train", step, Keys, [-1.0 - (step * 1e-3), step % 10 / 10.0, step * 0.5]);
 
-    private Hdf5StatsWriter Writer(int? chunkSize = null)
-    {
-        var options = new Hdf5WriterOptions();
-        options.ChunkSize = chunkSize ?? options.ChunkSize;
-        return new(options, _logger);
-    }
+    private Hdf5StatsWriter Writer(int chunkSize = 4096) => new(new Hdf5WriterOptions { ChunkSize = chunkSize }, _logger);
 
     private WriterContext Context(long initialStep) => new(_directory, "train", initialStep, "run");
 
@@ -121,30 +116,6 @@ public sealed class Hdf5ResumeTests : IDisposable
 
         AssertWarned(SingleAside(), "not a statistics file");
         AssertSteps([3, 4, 5]);
-    }
-
-    [Fact]
-    public async Task Resume_OfAFileWithTheEarlierLongChunks_KeepsItsRows_AndRewritesItWithShortChunks()
-    {
-        // Files written before the chunks were shortened have 4096-row key chunks and a 65,537-row step chunk;
-        // h5repack gives a file of ours exactly that layout (attributes, fill values and unlimited shape kept).
-        await WriteAsync(0, 0, 5000);
-        var old = FilePath + ".old";
-        var (code, stdout, stderr) = ExternalTools.Run("/usr/bin/h5repack", ["-l", "step:CHUNK=65537", "-l", "total_energy,pmove,loss:CHUNK=4096", FilePath, old]);
-        Assert.True(code == 0, $"h5repack exited with {code} ({ExternalTools.AptHint}): {stderr}{stdout}");
-        File.Move(old, FilePath, overwrite: true);
-        Assert.Equal("step 65537 None -1; loss 4096 None nan; pmove 4096 None nan; total_energy 4096 None nan", Layout());
-
-        await WriteAsync(3000, 3000, 3100);
-
-        AssertSteps(Enumerable.Range(0, 3100).Select(s => (long)s));
-        Assert.Equal("step 4097 None -1; loss 1024 None nan; pmove 1024 None nan; total_energy 1024 None nan", Layout());
-        Assert.Empty(Directory.GetFiles(_directory, "*.corrupt-*"));
-
-        // Each dataset's chunk rows, maximum shape and fill value, as h5py sees them.
-        string Layout() => ExternalTools.RunPython(
-            "import sys, h5py\nwith h5py.File(sys.argv[1], 'r') as f:\n    print('; '.join(f'{n} {f[n].chunks[0]} {f[n].maxshape[0]} {f[n].fillvalue}' for n in sorted(f, key=lambda n: (n != 'step', n))))",
-            FilePath).Trim();
     }
 
     [Fact]

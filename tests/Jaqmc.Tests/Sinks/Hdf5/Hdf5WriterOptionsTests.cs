@@ -11,7 +11,7 @@ public sealed class Hdf5WriterOptionsTests
         var options = new Hdf5WriterOptions();
 
         Assert.Equal("{stage}_stats.h5", options.PathTemplate);
-        Assert.Equal(1024, options.ChunkSize);
+        Assert.Equal(4096, options.ChunkSize);
         Assert.Equal(TimeSpan.FromSeconds(1), options.FlushInterval);
         Assert.True(options.Enabled);
         Assert.Empty(options.Validate(new ValidationContext(options)));
