@@ -23,6 +23,9 @@ internal sealed class Hdf5ColumnFile : IDisposable
     /// <summary>Rows every dataset holds.</summary>
     public ulong Length { get; private set; }
 
+    /// <summary>The <c>step</c> dataset (read by <see cref="Hdf5FileRewrite"/>).</summary>
+    internal Hdf5Handle StepDataset => _step;
+
     /// <summary>The keys of the datasets, in column order.</summary>
     public List<string> Keys { get; } = [];
 
@@ -34,7 +37,11 @@ internal sealed class Hdf5ColumnFile : IDisposable
     internal Action<string>? FaultInjection { get; set; }
 
     /// <summary>Creates (truncating) a file with the layout's file attributes and an empty <c>step</c> dataset.</summary>
-    public static Hdf5ColumnFile Create(string path, string stage, int chunkSize)
+    public static Hdf5ColumnFile Create(string path, string stage, int chunkSize) =>
+        Create(path, stage, chunkSize, StepChunkRows(chunkSize));
+
+    /// <summary>Creates (truncating) a file whose <c>step</c> chunks hold <paramref name="stepChunkRows"/> rows.</summary>
+    internal static Hdf5ColumnFile Create(string path, string stage, int chunkSize, int stepChunkRows)
     {
         lock (Hdf5Library.Sync)
         {
@@ -45,7 +52,7 @@ internal sealed class Hdf5ColumnFile : IDisposable
                 Hdf5Api.WriteStringAttribute(file, Hdf5Layout.WriterAttribute, $"Jaqmc.NET {Hdf5Library.WriterVersion} (HDF5 {Hdf5Library.Globals.Version})");
                 Hdf5Api.WriteStringAttribute(file, Hdf5Layout.StageAttribute, stage);
                 // `step` chunks are long (see Append): without a chunk cache each append writes only its rows to them.
-                var step = Hdf5Api.CreateDataset(file, Hdf5Layout.StepDataset, 0, StepChunkRows(chunkSize), -1L, uncached: true);
+                var step = Hdf5Api.CreateDataset(file, Hdf5Layout.StepDataset, 0, stepChunkRows, -1L, uncached: true);
                 var result = new Hdf5ColumnFile(file, step, chunkSize);
                 Hdf5Api.Flush(file);
                 return result;
@@ -58,76 +65,7 @@ internal sealed class Hdf5ColumnFile : IDisposable
         }
     }
 
-    /// <summary>
-    /// Resumes an existing file at <paramref name="initialStep"/>: copies its valid rows before that step into a
-    /// fresh file beside it, replaces the old file with it (an atomic rename) and opens the result read-write.
-    /// </summary>
-    /// <remarks>
-    /// The valid rows end at the shortest dataset (a kill during a write can leave datasets apart) and at the first
-    /// negative step (see <see cref="CountValidRows"/>). Rewriting
-    /// instead of shrinking in place means a file damaged by a kill beyond its valid rows (HDF5's default format
-    /// has no journal) never carries the damage into the resumed run, and the old file stays whole until the new
-    /// one is complete.
-    /// </remarks>
-    /// <exception cref="InvalidDataException">
-    /// The existing file cannot be read as a statistics file (not HDF5, damaged, or another layout).
-    /// </exception>
-    /// <exception cref="Hdf5Exception">Writing the replacement failed (the existing file is untouched).</exception>
-    public static Hdf5ColumnFile Resume(string path, string stage, long initialStep, int chunkSize)
-    {
-        var fresh = ResumeTemporaryPath(path);
-        lock (Hdf5Library.Sync)
-        {
-            File.Delete(fresh);
-            Hdf5ColumnFile old;
-            ulong keep;
-            try
-            {
-                old = Open(path, readOnly: true, chunkSize);
-            }
-            catch (Hdf5Exception e)
-            {
-                throw Unreadable(path, e);
-            }
-
-            using (old)
-            {
-                try
-                {
-                    var steps = Hdf5Api.Read<long>(old._step, old.Length);
-                    var valid = CountValidRows(steps);
-                    keep = 0UL;
-                    while (keep < valid && steps[keep] < initialStep)
-                    {
-                        keep++;
-                    }
-                }
-                catch (Hdf5Exception e)
-                {
-                    throw Unreadable(path, e);
-                }
-
-                using var copy = Create(fresh, stage, chunkSize);
-                copy.CopyRowsFrom(old, keep, path);
-            }
-
-            // Both files are closed (H5Fclose) here: nothing of the new file is left in HDF5's caches and the old
-            // one was only read. Check the new file as a reader will see it, make it durable, and only then let it
-            // replace the old one in a single rename (the old file is never written to).
-            using (var check = Open(fresh, readOnly: true, chunkSize))
-            {
-                if (check.Length != keep)
-                {
-                    throw new Hdf5Exception($"The resumed copy '{fresh}' holds {check.Length} rows instead of {keep}.");
-                }
-            }
-
-            FileDurability.ReplaceDurably(fresh, path);
-            return Open(path, readOnly: false, chunkSize);
-        }
-    }
-
-    /// <summary>Where <see cref="Resume"/> builds the replacement file; a leftover one is from a resume cut short.</summary>
+    /// <summary>Where <see cref="Hdf5FileRewrite"/> builds a replacement file; a leftover one is from a rewrite cut short.</summary>
     public static string ResumeTemporaryPath(string path) => path + ".resume";
 
     /// <summary>
@@ -141,7 +79,8 @@ internal sealed class Hdf5ColumnFile : IDisposable
         return (ulong)(i < 0 ? steps.Length : i);
     }
 
-    private static Hdf5ColumnFile Open(string path, bool readOnly, int chunkSize)
+    /// <summary>Opens an existing statistics file; <see cref="Length"/> is its shortest dataset's.</summary>
+    internal static Hdf5ColumnFile Open(string path, bool readOnly, int chunkSize)
     {
         var file = Hdf5Api.OpenFile(path, create: false, readOnly);
         Hdf5ColumnFile? result = null;
@@ -187,10 +126,11 @@ internal sealed class Hdf5ColumnFile : IDisposable
         }
     }
 
-    private static InvalidDataException Unreadable(string path, Hdf5Exception e) =>
+    internal static InvalidDataException Unreadable(string path, Hdf5Exception e) =>
         new($"'{path}' cannot be read as HDF5: {e.Message}", e);
 
-    private void CopyRowsFrom(Hdf5ColumnFile source, ulong rows, string sourcePath)
+    /// <summary>Copies the first <paramref name="rows"/> rows of every dataset of <paramref name="source"/> into this new file.</summary>
+    internal void CopyRowsFrom(Hdf5ColumnFile source, ulong rows, string sourcePath)
     {
         const int Block = 1 << 16;
         foreach (var key in source.Keys)

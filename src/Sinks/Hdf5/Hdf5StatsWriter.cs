@@ -31,6 +31,12 @@ namespace Jaqmc.Sinks.Hdf5;
 /// (<c>.h5.resume</c>), which is closed, checked, fsynced and then atomically renamed over the old one; the old file
 /// is only ever read, so a kill at any point of a resume leaves either it or the complete new file. A file that cannot be read as a statistics file is renamed aside
 /// (<c>.corrupt-yyyyMMddTHHmmssZ-xxxxxx</c>) with a warning, never deleted; with k = 0 the file is started afresh.
+/// </para>
+/// <para>
+/// A stage that completes with fewer than <see cref="Hdf5WriterOptions.ChunkSize"/> rows has its closed file
+/// rewritten the same way with one chunk per dataset that fits its rows
+/// (<see cref="Hdf5WriterOptions.CompactSmallFiles"/>): the append layout allocates whole chunks, about 0.9 MB for
+/// any short stage of 10 keys. A kill during the rewrite leaves the complete uncompacted file.
 /// Requires the HDF5 1.10+ C library (Debian/Ubuntu: <c>libhdf5-103-1</c>).
 /// </para>
 /// </remarks>
@@ -148,6 +154,11 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
         var length = _file!.Length;
         Release();
         LogClosed(_path, outcome, length);
+        if (outcome == StageOutcome.Completed && _options.CompactSmallFiles && length > 0 && length < (ulong)_options.ChunkSize)
+        {
+            CompactClosedFile(length);
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -174,6 +185,39 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
         _file = null;
     }
 
+    /// <summary>
+    /// Rewrites the closed file of a completed short stage with chunks that fit its rows. A failure only costs disk
+    /// space: the file it would have replaced is complete and stays, so it is logged and the stage still ends well.
+    /// </summary>
+    private void CompactClosedFile(ulong rows)
+    {
+        var before = new FileInfo(_path).Length;
+        try
+        {
+            Hdf5FileRewrite.Compact(_path, Context.Stage, rows);
+            LogCompacted(_path, rows, before, new FileInfo(_path).Length);
+        }
+        catch (Exception e) when (e is Hdf5Exception or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            TryDelete(Hdf5ColumnFile.ResumeTemporaryPath(_path));
+            LogNotCompacted(_path, e.Message);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
     private Hdf5ColumnFile OpenForResume(string path, WriterContext context)
     {
         if (!LooksLikeHdf5(path))
@@ -183,7 +227,7 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
 
         try
         {
-            return Hdf5ColumnFile.Resume(path, context.Stage, context.InitialStep, _options.ChunkSize);
+            return Hdf5FileRewrite.Resume(path, context.Stage, context.InitialStep, _options.ChunkSize);
         }
         catch (InvalidDataException e)
         {
@@ -213,6 +257,12 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Closed '{Path}' ({Outcome}) with {Rows} rows")]
     private partial void LogClosed(string path, StageOutcome outcome, ulong rows);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Compacted '{Path}' ({Rows} rows) from {Before} to {After} bytes")]
+    private partial void LogCompacted(string path, ulong rows, long before, long after);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "'{Path}' is complete but was not compacted ({Reason}); it keeps its larger layout")]
+    private partial void LogNotCompacted(string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "'{Path}' cannot be resumed as a statistics file ({Reason}); it was renamed to '{Aside}' and a new file was started")]
     private partial void LogRenamedAside(string path, string aside, string reason);

@@ -23,6 +23,15 @@ public sealed class Hdf5WriterOptions : FileWriterOptions
     /// <remarks>The file path (inherited <see cref="FileWriterOptions.PathTemplate"/>) defaults to <c>{stage}_stats.h5</c>.</remarks>
     public int ChunkSize { get; set; } = 4096;
 
+    /// <summary>
+    /// Whether the file of a stage that completes with fewer than <see cref="ChunkSize"/> rows is rewritten once, as
+    /// it closes, with chunks that fit its rows (through a temporary file, fsynced and renamed over the original).
+    /// Files are written with whole chunks per dataset, so without it a 300-step stage of 10 keys takes about 0.9 MB
+    /// instead of about 40 KB. Interrupted or failed stages are left as they are (a resume rewrites them anyway).
+    /// Default: <c>true</c>.
+    /// </summary>
+    public bool CompactSmallFiles { get; set; } = true;
+
     /// <inheritdoc />
     public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -1,0 +1,109 @@
+using Jaqmc.Sinks.Hdf5.Native;
+
+namespace Jaqmc.Sinks.Hdf5;
+
+/// <summary>
+/// Rewrites a statistics file through a fresh file beside it (<see cref="Hdf5ColumnFile.ResumeTemporaryPath"/>)
+/// that is closed, checked, fsynced and renamed over the original, which is only ever read: a kill at any point
+/// leaves either the original or the complete new file. Used to resume at a step and to compact a finished file.
+/// </summary>
+internal static class Hdf5FileRewrite
+{
+    /// <summary>
+    /// Resumes an existing file at <paramref name="initialStep"/>: copies its valid rows before that step into a
+    /// fresh file beside it, replaces the old file with it (an atomic rename) and opens the result read-write.
+    /// </summary>
+    /// <remarks>
+    /// The valid rows end at the shortest dataset (a kill during a write can leave datasets apart) and at the first
+    /// negative step (see <see cref="Hdf5ColumnFile.CountValidRows"/>). Rewriting
+    /// instead of shrinking in place means a file damaged by a kill beyond its valid rows (HDF5's default format
+    /// has no journal) never carries the damage into the resumed run, and the old file stays whole until the new
+    /// one is complete.
+    /// </remarks>
+    /// <exception cref="InvalidDataException">
+    /// The existing file cannot be read as a statistics file (not HDF5, damaged, or another layout).
+    /// </exception>
+    /// <exception cref="Hdf5Exception">Writing the replacement failed (the existing file is untouched).</exception>
+    public static Hdf5ColumnFile Resume(string path, string stage, long initialStep, int chunkSize)
+    {
+        lock (Hdf5Library.Sync)
+        {
+            Rewrite(path, stage, initialStep, chunkSize, Hdf5ColumnFile.StepChunkRows(chunkSize));
+            return Hdf5ColumnFile.Open(path, readOnly: false, chunkSize);
+        }
+    }
+
+    /// <summary>
+    /// Rewrites a closed file whose stage has ended with chunks that fit its rows (one chunk per dataset), the same
+    /// way <see cref="Resume"/> does: a fresh file beside it, checked, made durable and renamed over the old one.
+    /// Returns the rows the file holds. HDF5 allocates whole chunks, and the layout an append needs to stay crash
+    /// safe (see <see cref="Hdf5ColumnFile.Append"/>) allocates <c>step</c> and every key a full chunk even for a few rows.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file cannot be read as a statistics file.</exception>
+    /// <exception cref="Hdf5Exception">Writing the replacement failed (the existing file is untouched).</exception>
+    public static ulong Compact(string path, string stage, ulong rows)
+    {
+        // One chunk holds every row; HDF5 chunks must stay below 4 GiB, which ChunkSize-bounded callers never reach.
+        var chunk = (int)Math.Clamp(rows, 1UL, 1UL << 26);
+        lock (Hdf5Library.Sync)
+        {
+            return Rewrite(path, stage, long.MaxValue, chunk, chunk);
+        }
+    }
+
+    /// <summary>
+    /// Copies the valid rows of <paramref name="path"/> before <paramref name="before"/> into a fresh file with the
+    /// given chunks, checks it as a reader will see it, makes it durable and renames it over the old file, which is
+    /// only ever read. Returns the rows kept.
+    /// </summary>
+    private static ulong Rewrite(string path, string stage, long before, int chunkSize, int stepChunkRows)
+    {
+        var fresh = Hdf5ColumnFile.ResumeTemporaryPath(path);
+        File.Delete(fresh);
+        Hdf5ColumnFile old;
+        ulong keep;
+        try
+        {
+            old = Hdf5ColumnFile.Open(path, readOnly: true, chunkSize);
+        }
+        catch (Hdf5Exception e)
+        {
+            throw Hdf5ColumnFile.Unreadable(path, e);
+        }
+
+        using (old)
+        {
+            try
+            {
+                var steps = Hdf5Api.Read<long>(old.StepDataset, old.Length);
+                var valid = Hdf5ColumnFile.CountValidRows(steps);
+                keep = 0UL;
+                while (keep < valid && steps[keep] < before)
+                {
+                    keep++;
+                }
+            }
+            catch (Hdf5Exception e)
+            {
+                throw Hdf5ColumnFile.Unreadable(path, e);
+            }
+
+            using var copy = Hdf5ColumnFile.Create(fresh, stage, chunkSize, stepChunkRows);
+            copy.CopyRowsFrom(old, keep, path);
+        }
+
+        // Both files are closed (H5Fclose) here: nothing of the new file is left in HDF5's caches and the old
+        // one was only read. Check the new file as a reader will see it, make it durable, and only then let it
+        // replace the old one in a single rename (the old file is never written to).
+        using (var check = Hdf5ColumnFile.Open(fresh, readOnly: true, chunkSize))
+        {
+            if (check.Length != keep)
+            {
+                throw new Hdf5Exception($"The rewritten copy '{fresh}' holds {check.Length} rows instead of {keep}.");
+            }
+        }
+
+        FileDurability.ReplaceDurably(fresh, path);
+        return keep;
+    }
+}
