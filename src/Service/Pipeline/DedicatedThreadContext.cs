@@ -22,14 +22,19 @@ internal sealed class DedicatedThreadContext : SynchronizationContext
 {
     private readonly Queue<(SendOrPostCallback Callback, object? State)> _posted = new();
     private readonly Thread _thread;
+    private readonly int _nice;
 
     // A plain monitor: Monitor.Wait sleeps without spinning, and an idle writer thread should cost nothing.
     private readonly object _gate = new();
     private bool _completed;
 
-    /// <summary>Starts the thread; <paramref name="name"/> shows in debuggers and in <c>/proc</c> (first 15 characters on Linux).</summary>
-    public DedicatedThreadContext(string name)
+    /// <summary>
+    /// Starts the thread; <paramref name="name"/> shows in debuggers and in <c>/proc</c> (first 15 characters on
+    /// Linux), and <paramref name="nice"/> is its Linux nice value (see <see cref="PipelineOptions.WriterThreadNice"/>).
+    /// </summary>
+    public DedicatedThreadContext(string name, int nice = 0)
     {
+        _nice = nice;
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
@@ -104,6 +109,7 @@ internal sealed class DedicatedThreadContext : SynchronizationContext
 
     private void Run()
     {
+        ThreadNiceness.TryLowerCurrentThread(_nice);
         SetSynchronizationContext(this);
         while (true)
         {

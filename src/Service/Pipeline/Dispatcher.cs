@@ -63,6 +63,7 @@ internal sealed class Dispatcher
         {
             try
             {
+                ThreadNiceness.TryLowerCurrentThread(_options.WriterThreadNice);
                 Run();
             }
             catch (Exception e)

@@ -28,6 +28,15 @@ public sealed class PipelineOptions : IValidatableObject
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The Linux nice value (0–19) of the dispatcher's and the writers' threads: above 0 they yield the cores to the
+    /// training's threads and take the CPU those leave idle (between parallel sweeps, while a step waits), so a
+    /// writer's work and its first compilations slow the loop less. Backpressure still bounds how far writers fall
+    /// behind, and a flush barrier lets them run while the loop waits. 0 keeps the process's priority; no effect
+    /// outside Linux. Default: 10.
+    /// </summary>
+    public int WriterThreadNice { get; set; } = 10;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -44,6 +53,11 @@ public sealed class PipelineOptions : IValidatableObject
         if (DispatchInterval <= TimeSpan.Zero || DispatchInterval > TimeSpan.FromSeconds(10))
         {
             yield return new ValidationResult($"must be greater than zero and at most 10 seconds (got {DispatchInterval})", [nameof(DispatchInterval)]);
+        }
+
+        if (WriterThreadNice is < 0 or > 19)
+        {
+            yield return new ValidationResult($"must be between 0 and 19 (got {WriterThreadNice})", [nameof(WriterThreadNice)]);
         }
 
         if (ShutdownTimeout <= TimeSpan.Zero)

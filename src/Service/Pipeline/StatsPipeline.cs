@@ -113,7 +113,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
 
             ThrowIfStopped();
             var context = new WriterContext(_run.FullWorkingDirectory, stage, initialStep, _run.EffectiveName, _runConfiguration);
-            var writers = StageWriters.Open(_registrations, _services, context, _metrics, _loggerFactory, _time, OnPumpFault, _abort.Token);
+            var writers = StageWriters.Open(_registrations, _services, context, _metrics, _loggerFactory, _time, OnPumpFault, _options.WriterThreadNice, _abort.Token);
             _report.Begin(writers);
             _writers = writers;
             _dispatcher.Attach(writers);

@@ -23,6 +23,7 @@ internal sealed class WriterPump
     private readonly Action<WriterPump> _onFault;
     private readonly WriterRetryPolicy _retry;
     private readonly KeyValuePair<string, object?> _tag;
+    private readonly int _threadNice;
 
     // Set by the stage's owner before it completes the queue; read by the pump thread after the queue completes.
     private StageOutcome _outcome = StageOutcome.Completed;
@@ -35,8 +36,9 @@ internal sealed class WriterPump
     private long _failed;
     private long _abandoned;
 
-    public WriterPump(string name, IStatsWriter writer, WriterOptions options, WriterContext context, PipelineMetrics metrics, ILogger logger, TimeProvider time, Action<WriterPump> onFault)
+    public WriterPump(string name, IStatsWriter writer, WriterOptions options, WriterContext context, PipelineMetrics metrics, ILogger logger, TimeProvider time, Action<WriterPump> onFault, int threadNice = 0)
     {
+        _threadNice = threadNice;
         Name = name;
         _writer = writer;
         _options = options;
@@ -92,7 +94,7 @@ internal sealed class WriterPump
 
     private async Task RunOnOwnThreadAsync(CancellationToken abort)
     {
-        var thread = new DedicatedThreadContext("Writer " + Name);
+        var thread = new DedicatedThreadContext("Writer " + Name, _threadNice);
         try
         {
             await thread.RunAsync(() => RunAsync(abort)).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Logging;
 using Polly.Retry;
@@ -18,7 +19,8 @@ internal sealed class WriterRetryPolicy
     private readonly TimeProvider _time;
     private readonly Func<int> _queued;
     private readonly KeyValuePair<string, object?> _tag;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly WriterRetryOptions _retry;
+    private ResiliencePipeline? _pipeline;
     private long _outageStart;
     private int _outageRetries;
     private string? _outageError;
@@ -31,16 +33,39 @@ internal sealed class WriterRetryPolicy
         _time = time;
         _queued = queued;
         _tag = new("writer", writer);
-        _pipeline = Build(retry);
+        _retry = retry;
     }
 
     /// <summary>Runs <paramref name="call"/>, retrying transient failures; awaits come back to the caller's thread.</summary>
+    /// <remarks>
+    /// The first attempt calls the writer directly and Polly is entered only after a failure, with that failure as
+    /// its first attempt's outcome: a healthy run never loads or compiles the retry machinery, which in a fresh
+    /// process costs more CPU than the writes themselves (the whole-process duty cycle in the README).
+    /// </remarks>
     public async ValueTask ExecuteAsync(string operation, Func<CancellationToken, ValueTask> call, CancellationToken abort)
     {
-        var context = ResilienceContextPool.Shared.Get(operation, continueOnCapturedContext: true, abort);
+        ExceptionDispatchInfo failure;
         try
         {
-            await _pipeline.ExecuteAsync(static (ctx, state) => state(ctx.CancellationToken), context, call).ConfigureAwait(true);
+            await call(abort).ConfigureAwait(true);
+            return;
+        }
+        catch (Exception e)
+        {
+            failure = ExceptionDispatchInfo.Capture(e);
+        }
+
+        await RetryAsync(operation, call, failure, abort).ConfigureAwait(true);
+    }
+
+    private async ValueTask RetryAsync(string operation, Func<CancellationToken, ValueTask> call, ExceptionDispatchInfo firstFailure, CancellationToken abort)
+    {
+        _pipeline ??= Build(_retry);
+        var context = ResilienceContextPool.Shared.Get(operation, continueOnCapturedContext: true, abort);
+        var replay = new FirstAttemptReplay(call, firstFailure);
+        try
+        {
+            await _pipeline.ExecuteAsync(static (ctx, state) => state.InvokeAsync(ctx.CancellationToken), context, replay).ConfigureAwait(true);
         }
         finally
         {
@@ -84,6 +109,23 @@ internal sealed class WriterRetryPolicy
         }
 
         return builder.Build();
+    }
+
+    /// <summary>Hands Polly the failure of the direct first attempt as its own first attempt, then calls the writer.</summary>
+    private sealed class FirstAttemptReplay(Func<CancellationToken, ValueTask> call, ExceptionDispatchInfo firstFailure)
+    {
+        private ExceptionDispatchInfo? _pending = firstFailure;
+
+        public ValueTask InvokeAsync(CancellationToken cancellationToken)
+        {
+            if (_pending is { } failure)
+            {
+                _pending = null;
+                return ValueTask.FromException(failure.SourceException);
+            }
+
+            return call(cancellationToken);
+        }
     }
 
     private ValueTask OnRetry(OnRetryArguments<object> args)

@@ -9,6 +9,7 @@ public sealed class ConfigurationErrorTests
         { "--Pipeline:Capacity=0", "jaqmc: configuration error: Pipeline:Capacity must be greater than 0 (got 0)" },
         { "--Pipeline:Capacity=many", "jaqmc: configuration error: Pipeline:Capacity must be a whole number (got 'many')" },
         { "--Pipeline:FullMode=Sometimes", "jaqmc: configuration error: Pipeline:FullMode must be one of Wait, DropOldest, DropNewest, Fail (got 'Sometimes')" },
+        { "--Pipeline:WriterThreadNice=20", "jaqmc: configuration error: Pipeline:WriterThreadNice must be between 0 and 19 (got 20)" },
         { "--Pipeline:DispatchInterval=00:01:00", "jaqmc: configuration error: Pipeline:DispatchInterval must be greater than zero and at most 10 seconds (got 00:01:00)" },
         { "--Pipeline:DispatchInterval=soon", "jaqmc: configuration error: Pipeline:DispatchInterval must be a time span such as 00:00:01.5 (hh:mm:ss) (got 'soon')" },
         { "--Writers:Csv:FlushInterval=00:00:00", "jaqmc: configuration error: Writers:Csv:FlushInterval must be greater than zero (got 00:00:00)" },

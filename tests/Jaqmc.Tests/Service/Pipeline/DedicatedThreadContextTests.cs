@@ -29,6 +29,26 @@ public sealed class DedicatedThreadContextTests
     }
 
     [Fact]
+    public async Task TheThread_RunsAtTheNiceValueItWasGiven_AsTheSystemSchedulesIt()
+    {
+        // What `top` and the scheduler see for this thread: field 19 of /proc/thread-self/stat (Linux only; CI is Linux).
+        Assert.True(OperatingSystem.IsLinux(), "this test reads Linux's /proc");
+        var before = NiceOfCurrentThread();
+        var context = new DedicatedThreadContext("Writer Nice", nice: 7);
+        var nice = int.MinValue;
+        await context.RunAsync(() =>
+        {
+            nice = NiceOfCurrentThread();
+            return Task.CompletedTask;
+        });
+        context.Complete();
+
+        // Never raised: under `nice -n 19 dotnet test` the thread stays at 19.
+        Assert.Equal(Math.Max(7, before), nice);
+        Assert.Equal(before, NiceOfCurrentThread());
+    }
+
+    [Fact]
     public async Task WorkOnTheThread_StillGetsTheThreadPool_ForItsOwnParallelWork()
     {
         // A writer's Parallel.For (the CSV writer formats big batches on every core) must not be confined to the
@@ -99,5 +119,13 @@ public sealed class DedicatedThreadContextTests
         });
         context.Complete();
         Assert.True(ran);
+    }
+
+    private static int NiceOfCurrentThread()
+    {
+        // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+        var stat = File.ReadAllText("/proc/thread-self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+
+namespace Jaqmc.Service.Pipeline;
+
+/// <summary>
+/// Lowers the calling thread's scheduling priority (its Linux nice value), so that the writers' threads take the CPU
+/// the training's parallel sweep leaves idle rather than the cores it is using. .NET's <see cref="Thread.Priority"/>
+/// has no effect on Linux, where nice values are per thread; elsewhere this does nothing.
+/// </summary>
+internal static class ThreadNiceness
+{
+    private const int PriorityProcess = 0;
+
+    /// <summary>
+    /// Sets the calling thread's nice value to <paramref name="niceness"/> (0 = leave it, 19 = the lowest priority)
+    /// unless it is already that low: a process started with <c>nice</c> keeps its lower priority. Returns false when
+    /// the system refused or does not support it; the thread then runs at its old priority.
+    /// </summary>
+    public static bool TryLowerCurrentThread(int niceness)
+    {
+        if (niceness <= 0 || !OperatingSystem.IsLinux())
+        {
+            return niceness <= 0;
+        }
+
+        try
+        {
+            // With PRIO_PROCESS and a thread id, get/setpriority read and set that one thread's nice value on Linux.
+            var thread = GetThreadId();
+            return GetPriority(PriorityProcess, thread) >= niceness || SetPriority(PriorityProcess, thread, niceness) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    // DllImport with blittable arguments needs no marshalling code (and no unsafe code in this assembly).
+    [DllImport("libc", EntryPoint = "gettid")]
+    private static extern int GetThreadId();
+
+    [DllImport("libc", EntryPoint = "getpriority")]
+    private static extern int GetPriority(int which, int who);
+
+    [DllImport("libc", EntryPoint = "setpriority")]
+    private static extern int SetPriority(int which, int who, int prio);
+}
