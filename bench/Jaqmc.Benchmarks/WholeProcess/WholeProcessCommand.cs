@@ -5,7 +5,7 @@ namespace Jaqmc.Benchmarks.WholeProcess;
 
 /// <summary>
 /// <c>whole-process [--steps N] [--eval-steps N] [--pairs N] [--warm-up N] [--dll PATH] [--baseline PATH]...
-/// [--compare-env K=V[,K=V]]... [--variant 'LABEL|DLL|K=V,...']... [--env K=V]... [--writers Console,Csv,Hdf5] [--threads] [--publish]</c>: the duty cycle as a user sees it.
+/// [--compare-env K=V[,K=V]]... [--variant 'LABEL|DLL|K=V,...']... [--env K=V]... [--writers Console,Csv,Hdf5] [--threads] [--plain]</c>: the duty cycle as a user sees it.
 /// Each run is a whole <c>dotnet jaqmc.dll</c> process (He, 4096 walkers, the shipped appsettings.json) timed from
 /// spawn to exit, start-up, JIT, file creation, both stages and exit included. Runs with the writers off and on
 /// alternate in ABBA order; the duty cycle is the median of the pairs' ratios (off / on).
@@ -46,16 +46,10 @@ internal static class WholeProcessCommand
         // --variant "label|path/to/jaqmc.dll|K=V,K=V": any build with any variables.
         variants.AddRange(Values(args, "--variant").Select(v => v.Split('|')).Select(v =>
             new Variant(v[0], Path.GetFullPath(v.Length > 1 && v[1].Length > 0 ? v[1] : dll), ParseEnvironment(v.Length > 2 ? v[2] : string.Empty))));
-        // --publish: also measure the program published ReadyToRun (precompiled), as README's Performance section shows.
-        if (args.Contains("--publish"))
+        // --plain: also measure the plain build (what the tests run: no ReadyToRun, no CallCountThreshold).
+        if (args.Contains("--plain") && PlainBuildOf(dll) is { } plain)
         {
-            var published = await PublishReadyToRunAsync(dll);
-            if (published is null)
-            {
-                return 1;
-            }
-
-            variants.Add(new Variant("ReadyToRun publish", published, new Dictionary<string, string>()));
+            variants.Add(new Variant("plain build", plain, new Dictionary<string, string>()));
         }
 
         foreach (var variant in variants.Where(v => !File.Exists(v.Dll)))
@@ -153,8 +147,9 @@ internal static class WholeProcessCommand
     }
 
     /// <summary>
-    /// The program as <c>dotnet run -c Release --project src/Cli</c> builds it (this project references it, so it is
-    /// built too), else the copy beside this benchmark.
+    /// The program as <c>dotnet run -c Release --project src/Cli</c> runs it: the ReadyToRun copy in
+    /// src/Cli/bin/Release/r2r/ that building the project publishes (this project references it, so it is built too),
+    /// else the plain build, else the copy beside this benchmark.
     /// </summary>
     private static string DefaultDll()
     {
@@ -162,10 +157,13 @@ internal static class WholeProcessCommand
         {
             if (File.Exists(Path.Combine(directory.FullName, "Jaqmc.sln")))
             {
-                var built = Path.Combine(directory.FullName, "src", "Cli", "bin", "Release", "net10.0", "jaqmc.dll");
-                if (File.Exists(built))
+                foreach (var output in (string[])["r2r", "net10.0"])
                 {
-                    return built;
+                    var built = Path.Combine(directory.FullName, "src", "Cli", "bin", "Release", output, "jaqmc.dll");
+                    if (File.Exists(built))
+                    {
+                        return built;
+                    }
                 }
 
                 break;
@@ -175,38 +173,11 @@ internal static class WholeProcessCommand
         return Path.Combine(AppContext.BaseDirectory, "jaqmc.dll");
     }
 
-    /// <summary>
-    /// <c>dotnet publish src/Cli -c Release -r RID --self-contained false -p:PublishReadyToRun=true</c> into a
-    /// directory beside the build the command measures; returns the published jaqmc.dll, or null (reported) on failure.
-    /// </summary>
-    private static async Task<string?> PublishReadyToRunAsync(string builtDll)
+    /// <summary>The plain build beside a ReadyToRun copy in bin/Release/r2r/ (bin/Release/net10.0/), if there is one.</summary>
+    private static string? PlainBuildOf(string dll)
     {
-        // builtDll is src/Cli/bin/Release/net10.0/jaqmc.dll: the project is three levels up.
-        var project = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(builtDll)!, "..", "..", "..", "Jaqmc.Cli.csproj"));
-        if (!File.Exists(project))
-        {
-            await Console.Error.WriteLineAsync($"whole-process: --publish needs the source tree; {project} is missing");
-            return null;
-        }
-
-        var output = Path.Combine(Path.GetDirectoryName(builtDll)!, "..", "r2r-publish");
-        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { UseShellExecute = false };
-        foreach (var argument in (string[])["publish", project, "-c", "Release", "-r", rid, "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output, "-v", "quiet", "-nologo"])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        Console.WriteLine($"publishing ReadyToRun: dotnet {string.Join(' ', info.ArgumentList)}");
-        using var process = System.Diagnostics.Process.Start(info)!;
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            await Console.Error.WriteLineAsync($"whole-process: dotnet publish failed (exit code {process.ExitCode})");
-            return null;
-        }
-
-        return Path.GetFullPath(Path.Combine(output, "jaqmc.dll"));
+        var plain = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(dll)!, "..", "net10.0", "jaqmc.dll"));
+        return plain != dll && File.Exists(plain) ? plain : null;
     }
 
     /// <summary>The <paramref name="q"/>-quantile, interpolating linearly between order statistics.</summary>
