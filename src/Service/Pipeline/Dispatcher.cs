@@ -59,6 +59,7 @@ internal sealed class Dispatcher
     public void Start(CancellationToken abort)
     {
         _abort = abort;
+        ThreadNiceness.EnsureTimerThreadStarted();
         new Thread(() =>
         {
             try

@@ -7,6 +7,11 @@ namespace Jaqmc.Service.Pipeline;
 /// the training's parallel sweep leaves idle rather than the cores it is using. .NET's <see cref="Thread.Priority"/>
 /// has no effect on Linux, where nice values are per thread; elsewhere this does nothing.
 /// </summary>
+/// <remarks>
+/// A thread a lowered thread creates inherits its nice value. The pipeline's threads create none of their own; the
+/// runtime's timer thread is started beforehand (<see cref="EnsureTimerThreadStarted"/>), and the thread pool's
+/// workers exist once the training's parallel sweep has run.
+/// </remarks>
 internal static class ThreadNiceness
 {
     private const int PriorityProcess = 0;
@@ -33,6 +38,16 @@ internal static class ThreadNiceness
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Makes the runtime start its one timer thread now, from the calling (normal-priority) thread: a Linux thread
+    /// inherits its creator's nice value, and the first timer a writer thread arms would otherwise create the
+    /// process's timer thread at the writers' lower priority.
+    /// </summary>
+    public static void EnsureTimerThreadStarted()
+    {
+        using var timer = new Timer(static _ => { }, null, dueTime: 0, period: Timeout.Infinite);
     }
 
     // DllImport with blittable arguments needs no marshalling code (and no unsafe code in this assembly).
