@@ -31,9 +31,11 @@ public sealed partial class GracefulStopTests(PostgresFixture server, ITestOutpu
         var stoppedDir = FaultProfile.NewDirectory("stop-" + signal.ToLowerInvariant());
         var timeout = "--Pipeline:ShutdownTimeout=" + ShutdownTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
 
-        // A long enough stage that the signal, sent when the log shows the step, lands before the stage ends even on
-        // an idle machine (the default profile's stage takes well under a second there).
-        string[] longer = ["--Training:Iterations=3000", "--Evaluation:Iterations=600"];
+        // Long enough stages that the signal, sent when the log shows the step, lands before the stage ends: the
+        // default profile's stage takes well under a second on an idle machine, and on a loaded one the test's own
+        // reaction (reading the child's output, sending the signal) took over a second (600 evaluation steps were
+        // not enough there). 3000 steps of either stage leave several seconds.
+        string[] longer = ["--Training:Iterations=3000", "--Evaluation:Iterations=3000"];
         try
         {
             using (var reference = JaqmcProcess.Start(FaultProfile.HeArguments(referenceDir, [.. FaultProfile.PostgresArguments(server.ConnectionString, schema, "reference"), timeout, .. longer])))
@@ -54,6 +56,9 @@ public sealed partial class GracefulStopTests(PostgresFixture server, ITestOutpu
                 var log = p.Stdout + p.Stderr;
                 Assert.True(p.ExitCode == 0, $"SIG{signal} gave exit {p.ExitCode}:\n{log}");
                 Assert.True(stopTook < ShutdownTimeout, $"stopping took {stopTook}, more than Pipeline:ShutdownTimeout");
+                Assert.False(
+                    log.Contains($"Stage {stage} completed", StringComparison.Ordinal),
+                    $"the {stage} stage ended before SIG{signal} landed ({stopTook.TotalSeconds:F1} s after the signal): the test reacted too late to test a stop");
                 Assert.Contains("Stopped on request", log, StringComparison.Ordinal);
                 Assert.DoesNotContain("Stage evaluation completed", log, StringComparison.Ordinal);
 
