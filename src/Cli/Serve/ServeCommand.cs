@@ -83,6 +83,8 @@ internal static class ServeCommand
             builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
         }
 
+        // A line per request is noise beside the per-stream lines; settings below can still turn it on.
+        builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")]);
         builder.Configuration.AddEnvironmentVariables(JaqmcHost.EnvironmentPrefix);
         builder.Configuration.AddCommandLine(hostArgs.ToArray());
         builder.Configuration.AddInMemoryCollection(overrides);

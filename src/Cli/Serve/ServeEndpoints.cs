@@ -22,6 +22,9 @@ internal static class ServeEndpoints
 {
     public const string Prefix = "/v1/streams";
 
+    // Messages quote values ('x', <token>): keep them readable in the JSON a user sees.
+    private static readonly JsonSerializerOptions ErrorJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void Map(WebApplication app)
     {
         app.Use(CheckTokenAsync);
@@ -200,7 +203,7 @@ internal static class ServeEndpoints
         if (!context.Response.HasStarted)
         {
             context.Response.StatusCode = e.StatusCode;
-            await context.Response.WriteAsJsonAsync(new { error = e.Message }).ConfigureAwait(false);
+            await context.Response.WriteAsJsonAsync(new { error = e.Message }, ErrorJson).ConfigureAwait(false);
         }
     }
 }
