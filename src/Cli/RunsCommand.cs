@@ -15,7 +15,7 @@ internal static class RunsCommand
         var directory = new Argument<string?>("dir") { Description = "The directory tree to search (default: ./runs, when it exists).", Arity = ArgumentArity.ZeroOrOne }.RejectingOptions();
         var json = new Option<bool>("--json") { Description = "Print JSON (an array of runs) for scripts." };
         var connection = new Option<string?>("--connection", "-c") { Description = "Also list the runs in this PostgreSQL database (default: ConnectionStrings:Stats, when set).", HelpName = "connection-string" };
-        var server = new Option<Uri?>("--server") { Description = "Also list the streams open on this jaqmc serve (token: JAQMC_Serve__Token).", HelpName = "URL" };
+        var server = new Option<string?>("--server") { Description = "Also list the streams open on this jaqmc serve (token: JAQMC_Serve__Token).", HelpName = "URL" };
         var command = new Command("runs", "List runs: directories holding *_stats.csv|h5 or *_ckpt_* files, runs recorded in PostgreSQL, and runs a jaqmc serve is receiving.")
         {
             directory, json, connection, server,
@@ -33,7 +33,9 @@ internal static class RunsCommand
             var dir = parse.GetValue(directory);
             var runs = new List<(RunSummary Run, string? Path)>();
             await using var store = PostgresRunStore.TryCreate(parse.GetValue(connection), settings);
-            var remote = parse.GetValue(server);
+            var remote = parse.GetValue(server) is { } url
+                ? Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : throw new CliException($"--server must be an http:// or https:// address (got '{url}')", Hosting.ExitCodes.Configuration)
+                : null;
             if (dir is not null || Directory.Exists("runs") || (store is null && remote is null))
             {
                 var root = dir ?? (Directory.Exists("runs") ? "runs" : ".");
