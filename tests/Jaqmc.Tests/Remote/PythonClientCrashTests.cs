@@ -57,6 +57,70 @@ public sealed class PythonClientCrashTests(ITestOutputHelper output)
         RunFiles.AssertSame(Path.Combine(server.Root, "reference"), Path.Combine(server.Root, "crashed"), Steps);
     }
 
+    /// <summary>Kills in a random order (seeded; JAQMC_TEST_SEED repeats a failure): the client, the server, or both.</summary>
+    [Fact]
+    public async Task RandomKillsOfClientAndServer_EverySinkEndsWithTheUninterruptedRunsRows()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("JAQMC_TEST_SEED"), out var s) ? s : Environment.TickCount;
+        output.WriteLine($"seed {seed} (JAQMC_TEST_SEED={seed} repeats it)");
+        var random = new Random(seed);
+        var root = ServeProcess.NewRoot("python-random");
+        var work = Path.Combine(root, "client");
+        using var server = new ServeProcess(Path.Combine(root, "server"));
+        await server.StartAsync();
+        using (var reference = PythonProcess.Start("examples/jaqmc_like_loop.py", "--url", server.Url, "--run", "reference", "--workdir", Path.Combine(work, "reference"), "--stages", Stages))
+        {
+            await reference.WaitAsync(TimeSpan.FromMinutes(3));
+            Assert.True(reference.ExitCode == 0, $"the uninterrupted loop exited {reference.ExitCode}:\n{reference.Stdout}\n{reference.Stderr}");
+        }
+
+        string[] loop = ["--url", server.Url, "--run", "crashed", "--workdir", Path.Combine(work, "crashed"), "--stages", Stages, "--step-delay", "0.003", "--checkpoint-every", "20"];
+        var client = PythonProcess.Start("examples/jaqmc_like_loop.py", loop);
+        try
+        {
+            for (var round = 0; round < 8 && !client.HasExited; round++)
+            {
+                // Wait for progress: a checkpoint past the one seen at the start of the round.
+                var mark = client.LastCheckpoint("train") + client.LastCheckpoint("evaluation");
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                while (!client.HasExited && client.LastCheckpoint("train") + client.LastCheckpoint("evaluation") < mark + 20 + random.Next(80))
+                {
+                    Assert.True(watch.Elapsed < TimeSpan.FromMinutes(2), $"no progress in round {round}:\n{client.Stdout}\n{client.Stderr}");
+                    await Task.Delay(10);
+                }
+
+                var victim = random.Next(3);
+                output.WriteLine($"round {round}: kill {(victim == 0 ? "client" : victim == 1 ? "server" : "both")} at train {client.LastCheckpoint("train")}, evaluation {client.LastCheckpoint("evaluation")}");
+                if (victim != 1)
+                {
+                    client.KillHard();
+                }
+
+                if (victim != 0)
+                {
+                    server.KillHard();
+                    await Task.Delay(random.Next(200));
+                    await server.StartAsync();
+                }
+
+                if (victim != 1)
+                {
+                    client.Dispose();
+                    client = PythonProcess.Start("examples/jaqmc_like_loop.py", loop);
+                }
+            }
+
+            await client.WaitAsync(TimeSpan.FromMinutes(3));
+            Assert.True(client.ExitCode == 0, $"the last loop exited {client.ExitCode}:\n{client.Stdout}\n{client.Stderr}");
+        }
+        finally
+        {
+            client.Dispose();
+        }
+
+        RunFiles.AssertSame(Path.Combine(server.Root, "reference"), Path.Combine(server.Root, "crashed"), Steps);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition, PythonProcess process)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();

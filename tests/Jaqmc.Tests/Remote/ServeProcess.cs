@@ -62,7 +62,7 @@ internal sealed class ServeProcess : IDisposable
                 // Not listening yet.
             }
 
-            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(2), $"jaqmc serve did not answer within two minutes:\n{Process.Stdout}\n{Process.Stderr}");
+            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(5), $"jaqmc serve did not answer within five minutes:\n{Process.Stdout}\n{Process.Stderr}");
             await Task.Delay(50);
         }
     }
