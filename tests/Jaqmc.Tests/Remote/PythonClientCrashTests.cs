@@ -19,12 +19,8 @@ public sealed class PythonClientCrashTests(ITestOutputHelper output)
         var work = Path.Combine(root, "client");
         using var server = new ServeProcess(Path.Combine(root, "server"));
         await server.StartAsync();
-
-        using (var reference = PythonProcess.Start("examples/jaqmc_like_loop.py", "--url", server.Url, "--run", "reference", "--workdir", Path.Combine(work, "reference"), "--stages", Stages))
-        {
-            await reference.WaitAsync(TimeSpan.FromMinutes(3));
-            Assert.True(reference.ExitCode == 0, $"the uninterrupted loop exited {reference.ExitCode}:\n{reference.Stdout}\n{reference.Stderr}");
-        }
+        using var log = new ServerLog(server, output);
+        await RunReferenceAsync(server, work);
 
         string[] Loop() => ["--url", server.Url, "--run", "crashed", "--workdir", Path.Combine(work, "crashed"), "--stages", Stages, "--step-delay", "0.004"];
 
@@ -49,7 +45,7 @@ public sealed class PythonClientCrashTests(ITestOutputHelper output)
         second.KillHard();
         using (var last = PythonProcess.Start("examples/jaqmc_like_loop.py", Loop()))
         {
-            await last.WaitAsync(TimeSpan.FromMinutes(3));
+            await last.WaitAsync(TimeSpan.FromMinutes(10));
             Assert.True(last.ExitCode == 0, $"the resumed loop exited {last.ExitCode}:\n{last.Stdout}\n{last.Stderr}");
         }
 
@@ -68,11 +64,8 @@ public sealed class PythonClientCrashTests(ITestOutputHelper output)
         var work = Path.Combine(root, "client");
         using var server = new ServeProcess(Path.Combine(root, "server"));
         await server.StartAsync();
-        using (var reference = PythonProcess.Start("examples/jaqmc_like_loop.py", "--url", server.Url, "--run", "reference", "--workdir", Path.Combine(work, "reference"), "--stages", Stages))
-        {
-            await reference.WaitAsync(TimeSpan.FromMinutes(3));
-            Assert.True(reference.ExitCode == 0, $"the uninterrupted loop exited {reference.ExitCode}:\n{reference.Stdout}\n{reference.Stderr}");
-        }
+        using var log = new ServerLog(server, output);
+        await RunReferenceAsync(server, work);
 
         string[] loop = ["--url", server.Url, "--run", "crashed", "--workdir", Path.Combine(work, "crashed"), "--stages", Stages, "--step-delay", "0.003", "--checkpoint-every", "20"];
         var client = PythonProcess.Start("examples/jaqmc_like_loop.py", loop);
@@ -110,7 +103,7 @@ public sealed class PythonClientCrashTests(ITestOutputHelper output)
                 }
             }
 
-            await client.WaitAsync(TimeSpan.FromMinutes(3));
+            await client.WaitAsync(TimeSpan.FromMinutes(10));
             Assert.True(client.ExitCode == 0, $"the last loop exited {client.ExitCode}:\n{client.Stdout}\n{client.Stderr}");
         }
         finally
@@ -119,6 +112,20 @@ public sealed class PythonClientCrashTests(ITestOutputHelper output)
         }
 
         RunFiles.AssertSame(Path.Combine(server.Root, "reference"), Path.Combine(server.Root, "crashed"), Steps);
+    }
+
+    /// <summary>Writes the server's output (of its last start) to the test's output when the test ends, pass or fail.</summary>
+    private sealed class ServerLog(ServeProcess server, ITestOutputHelper output) : IDisposable
+    {
+        public void Dispose() => output.WriteLine($"server output:\n{server.Process?.Stdout}\n{server.Process?.Stderr}");
+    }
+
+    /// <summary>The uninterrupted run every interrupted one is compared with, as run "reference".</summary>
+    private static async Task RunReferenceAsync(ServeProcess server, string work)
+    {
+        using var reference = PythonProcess.Start("examples/jaqmc_like_loop.py", "--url", server.Url, "--run", "reference", "--workdir", Path.Combine(work, "reference"), "--stages", Stages);
+        await reference.WaitAsync(TimeSpan.FromMinutes(10));
+        Assert.True(reference.ExitCode == 0, $"the uninterrupted loop exited {reference.ExitCode}:\n{reference.Stdout}\n{reference.Stderr}");
     }
 
     private static async Task WaitForAsync(Func<bool> condition, PythonProcess process)

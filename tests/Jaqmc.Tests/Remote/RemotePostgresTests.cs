@@ -38,7 +38,7 @@ public sealed class RemotePostgresTests(PostgresFixture database) : IClassFixtur
             server.KillHard();
             await second.WaitForOutputAsync("unreachable", TimeSpan.FromMinutes(2));
             await server.StartAsync();
-            await second.WaitAsync(TimeSpan.FromMinutes(3));
+            await second.WaitAsync(TimeSpan.FromMinutes(10));
             Assert.True(second.ExitCode == 0, $"the resumed loop exited {second.ExitCode}:\n{second.Stdout}\n{second.Stderr}");
 
             var csv = RunOutputs.CsvAsLongTable(Path.Combine(server.Root, "remote-pg"));

@@ -47,7 +47,7 @@ public sealed class RemoteRecorderCrashTests(ITestOutputHelper output)
         output.WriteLine($"server killed at checkpoint {OwnTrainingLoopSample.CheckpointStep(work)}");
         await second.WaitForOutputAsync("unreachable", TimeSpan.FromMinutes(2));
         await server.StartAsync();
-        await second.WaitAsync(TimeSpan.FromMinutes(3));
+        await second.WaitAsync(TimeSpan.FromMinutes(10));
         Assert.True(second.ExitCode == 0, $"the resumed loop exited {second.ExitCode}:\n{second.Stdout}\n{second.Stderr}");
         Assert.Contains("reachable again", second.Stdout, StringComparison.Ordinal);
 
