@@ -15,15 +15,17 @@ internal static class RunsCommand
         var directory = new Argument<string?>("dir") { Description = "The directory tree to search (default: ./runs, when it exists).", Arity = ArgumentArity.ZeroOrOne }.RejectingOptions();
         var json = new Option<bool>("--json") { Description = "Print JSON (an array of runs) for scripts." };
         var connection = new Option<string?>("--connection", "-c") { Description = "Also list the runs in this PostgreSQL database (default: ConnectionStrings:Stats, when set).", HelpName = "connection-string" };
-        var command = new Command("runs", "List runs: directories holding *_stats.csv|h5 or *_ckpt_* files, and runs recorded in PostgreSQL.")
+        var server = new Option<string?>("--server") { Description = "Also list the streams open on this jaqmc serve (token: JAQMC_Serve__Token).", HelpName = "URL" };
+        var command = new Command("runs", "List runs: directories holding *_stats.csv|h5 or *_ckpt_* files, runs recorded in PostgreSQL, and runs a jaqmc serve is receiving.")
         {
-            directory, json, connection,
+            directory, json, connection, server,
         };
         help.Examples(
             command,
             "jaqmc runs",
             "jaqmc runs /data/jaqmc --json | jq '.[] | select(.status == \"completed\") | .name'",
-            "jaqmc runs --connection 'Host=localhost;Username=jaqmc;Password=...'");
+            "jaqmc runs --connection 'Host=localhost;Username=jaqmc;Password=...'",
+            "jaqmc runs --server http://127.0.0.1:5170");
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -31,7 +33,10 @@ internal static class RunsCommand
             var dir = parse.GetValue(directory);
             var runs = new List<(RunSummary Run, string? Path)>();
             await using var store = PostgresRunStore.TryCreate(parse.GetValue(connection), settings);
-            if (dir is not null || Directory.Exists("runs") || store is null)
+            var remote = parse.GetValue(server) is { } url
+                ? Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : throw new CliException($"--server must be an http:// or https:// address (got '{url}')", Hosting.ExitCodes.Configuration)
+                : null;
+            if (dir is not null || Directory.Exists("runs") || (store is null && remote is null))
             {
                 var root = dir ?? (Directory.Exists("runs") ? "runs" : ".");
                 foreach (var run in LocalRun.Find(root))
@@ -44,6 +49,11 @@ internal static class RunsCommand
             if (store is not null)
             {
                 runs.AddRange((await store.ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => (r, (string?)null)));
+            }
+
+            if (remote is not null)
+            {
+                runs.AddRange((await Serve.RemoteRunStore.ListAsync(remote, settings["Serve:Token"], cancellationToken).ConfigureAwait(false)).Select(r => (r, (string?)null)));
             }
 
             if (parse.GetValue(json))

@@ -15,12 +15,14 @@ public sealed class DependencyDirectionTests
     [InlineData("Jaqmc.Service", new[] { "Jaqmc.Training", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Microsoft.AspNetCore" })]
     [InlineData("Jaqmc.Sinks", new[] { "Jaqmc.Service", "Jaqmc.Training", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Microsoft.AspNetCore", "Polly" })]
     [InlineData("Jaqmc.Training", new[] { "Jaqmc.Service", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Microsoft.AspNetCore" })]
+    [InlineData("Jaqmc.Remote", new[] { "Jaqmc.Service", "Jaqmc.Training", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Microsoft.AspNetCore", "Polly" })]
     public void ALibrary_ReferencesNoneOfWhatItMustNot(string library, string[] forbidden)
     {
         var assembly = library switch
         {
             "Jaqmc.Service" => typeof(IStatsPipelineStatus).Assembly,
             "Jaqmc.Sinks" => typeof(IStatsWriter).Assembly,
+            "Jaqmc.Remote" => typeof(Jaqmc.Remote.RemoteStatsRecorder).Assembly,
             _ => typeof(TrainingOptions).Assembly,
         };
 

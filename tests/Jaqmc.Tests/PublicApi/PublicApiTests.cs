@@ -15,11 +15,13 @@ public sealed class PublicApiTests
     [Theory]
     [InlineData("Jaqmc.Sinks")]
     [InlineData("Jaqmc.Service")]
+    [InlineData("Jaqmc.Remote")]
     public void PublicApi_IsTheApprovedOne(string assemblyName)
     {
         var assembly = assemblyName switch
         {
             "Jaqmc.Sinks" => typeof(IStatsWriter).Assembly,
+            "Jaqmc.Remote" => typeof(Jaqmc.Remote.RemoteStatsRecorder).Assembly,
             _ => typeof(IStatsPipelineStatus).Assembly,
         };
         var api = assembly.GeneratePublicApi(new ApiGeneratorOptions { ExcludeAttributes = [typeof(InternalsVisibleToAttribute).FullName!, "System.Runtime.Versioning.TargetFrameworkAttribute", "System.Reflection.AssemblyMetadataAttribute"] })

@@ -15,7 +15,7 @@ namespace Jaqmc.Tests.Samples;
 /// </summary>
 public sealed class OwnTrainingLoopPackageTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly string[] Libraries = ["Jaqmc.Sinks", "Jaqmc.Service"];
+    private static readonly string[] Libraries = ["Jaqmc.Sinks", "Jaqmc.Service", "Jaqmc.Remote"];
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "jaqmc-tests", "packages", Guid.NewGuid().ToString("N")[..12]);
 
@@ -34,7 +34,7 @@ public sealed class OwnTrainingLoopPackageTests(ITestOutputHelper output) : IDis
             solution = new
             {
                 path = Path.Combine(JaqmcProcess.RepositoryRoot, "Jaqmc.sln"),
-                projects = new[] { "src/Sinks/Jaqmc.Sinks.csproj", "src/Service/Jaqmc.Service.csproj" },
+                projects = new[] { "src/Sinks/Jaqmc.Sinks.csproj", "src/Service/Jaqmc.Service.csproj", "src/Remote/Jaqmc.Remote.csproj" },
             },
         }));
 

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Jaqmc.Tests.EndToEnd;
+
+namespace Jaqmc.Tests.Remote;
+
+/// <summary>Runs <c>jaqmc serve</c> as a child process on a free loopback port, restartable on the same port and root.</summary>
+internal sealed class ServeProcess : IDisposable
+{
+    private readonly string[] _extra;
+
+    public ServeProcess(string root, params string[] extra)
+    {
+        Root = root;
+        Port = FreePort();
+        _extra = extra;
+        Directory.CreateDirectory(root);
+    }
+
+    public string Root { get; }
+
+    public int Port { get; }
+
+    public string Url => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}");
+
+    public JaqmcProcess? Process { get; private set; }
+
+    public static string NewRoot(string scenario)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "jaqmc-tests", "serve", scenario + "-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(root);
+        return root;
+    }
+
+    /// <summary>Starts the server and waits until it answers <c>/healthz</c>.</summary>
+    public async Task StartAsync()
+    {
+        Process?.Dispose();
+        Process = JaqmcProcess.Start(["serve", "--root", Root, "--urls", Url, "--Writers:Csv:FlushInterval=00:00:00.050", .. _extra]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            if (Process.HasExited)
+            {
+                await Process.WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.Fail($"jaqmc serve exited ({Process.ExitCode}) before answering:\n{Process.Stdout}\n{Process.Stderr}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Url + "/healthz"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(5), $"jaqmc serve did not answer within five minutes:\n{Process.Stdout}\n{Process.Stderr}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>SIGKILL: no handler runs, nothing is drained.</summary>
+    public void KillHard() => Process?.KillHard();
+
+    public void Dispose() => Process?.Dispose();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
