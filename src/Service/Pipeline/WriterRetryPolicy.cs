@@ -34,6 +34,9 @@ internal sealed class WriterRetryPolicy
         _pipeline = Build(retry);
     }
 
+    /// <summary>Whether calls are failing now: between the first failed attempt and the next success.</summary>
+    public bool InOutage => Volatile.Read(ref _outageRetries) > 0;
+
     /// <summary>Runs <paramref name="call"/>, retrying transient failures; awaits come back to the caller's thread.</summary>
     public async ValueTask ExecuteAsync(string operation, Func<CancellationToken, ValueTask> call, CancellationToken abort)
     {
@@ -50,7 +53,7 @@ internal sealed class WriterRetryPolicy
         if (_outageRetries > 0)
         {
             PipelineLog.OutageEnded(_logger, _writer, _time.GetElapsedTime(_outageStart).TotalSeconds, _outageRetries, _outageError);
-            _outageRetries = 0;
+            Volatile.Write(ref _outageRetries, 0);
         }
     }
 
