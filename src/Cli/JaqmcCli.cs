@@ -34,6 +34,7 @@ internal static class JaqmcCli
             ShowCommand.Create(hostArgs, help),
             PlotCommand.Create(hostArgs, help),
             ExportCommand.Create(hostArgs, help),
+            SyncCommand.Create(hostArgs, help),
         };
         root.Options.Add(verbose);
         help.Examples(
@@ -44,6 +45,7 @@ internal static class JaqmcCli
             "jaqmc show runs/he                         a run's settings, last values and evaluation energy",
             "jaqmc plot runs/he -o energy.png           plot the training energy",
             "jaqmc export runs/he --to csv -o out       rewrite the HDF5 statistics as CSV",
+            "jaqmc sync runs/he                         upload what the run spooled while the database was away",
             "Exit codes: 0 done, 1 error, 2 invalid arguments or configuration, 3 a writer failed, 4 training failed.");
         help.Install(root);
 
