@@ -169,6 +169,48 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
             $"FIGURES spool-kill: seed={seed} kills={kills} (start-up {startupKills}, database down {killsInOutage}) attempts={attempts} csvRows={csvRows} postgresValues={values} runtime={watch.Elapsed.TotalSeconds:F0}s"));
     }
 
+    [Fact]
+    public async Task SpoolOnAFullDisk_StopsWithExit3AndOneClearLine_FilesStayConsistent_AndTheRunResumes()
+    {
+        var reference = await CompletedRun.DirectoryAsync();
+        var dir = FaultProfile.NewDirectory("spool-disk-full");
+        var spool = Path.Combine(dir + "-spool");
+        Directory.CreateDirectory(spool);
+
+        // 32 KiB for the spool; nothing is uploaded (no server listens on port 1), so it fills within the run.
+        await using var mount = await TmpfsMount.TryMountAsync(spool, "size=32k");
+        Assert.True(mount is not null, "the spool disk-full test needs `mount -t tmpfs` (root): run the tests as root, as scripts/test.sh does");
+        string[] spoolArgs = ["--Writers:Postgres:Spool:Directory=" + spool, "--Writers:Hdf5:Enabled=false"];
+        using (var full = JaqmcProcess.Start(FaultProfile.HeArguments(dir, [.. FaultProfile.PostgresArguments("Host=127.0.0.1;Port=1;Username=jaqmc;Password=unused", "jaqmc", "outage"), .. spoolArgs])))
+        {
+            await full.WaitAsync(TimeSpan.FromMinutes(2));
+            var log = full.Stdout + full.Stderr;
+            Assert.True(full.ExitCode == 3, $"expected exit 3 on a full spool disk, got {full.ExitCode}:\n{log}");
+            var lines = log.Split('\n').Where(l => l.Contains("No space left on device", StringComparison.Ordinal)).ToArray();
+            Assert.True(lines.Length == 1, $"expected one line naming the full disk, got {lines.Length}:\n{log}");
+            Assert.Contains(spool, lines[0], StringComparison.Ordinal);
+            output.WriteLine($"spool disk full: exit {full.ExitCode}; {lines[0].Trim()}");
+        }
+
+        // The CSV is whole rows of the real thing, and the checkpoint claims no step it lacks.
+        var written = File.ReadAllText(Path.Combine(dir, "train_stats.csv"));
+        var expected = File.ReadAllText(Path.Combine(reference, "train_stats.csv"));
+        Assert.True(written.Length > 0 && expected.StartsWith(written, StringComparison.Ordinal), "the CSV written before the spool's disk filled is not a prefix of the uninterrupted run's");
+        Assert.True(RunFiles.NewestCheckpoint(dir) < RunFiles.CsvRows(dir), "a checkpoint claims steps the CSV does not hold");
+
+        // With room and a database, the same command resumes and the database ends equal to the CSV.
+        await mount.RemountAsync("size=16m");
+        await using var db = await PrivatePostgres.StartAsync();
+        using (var again = JaqmcProcess.Start(FaultProfile.HeArguments(dir, [.. FaultProfile.PostgresArguments(db.ConnectionString, "jaqmc", "outage"), .. spoolArgs])))
+        {
+            await again.WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(again.ExitCode == 0, $"the run did not resume once there was room ({again.ExitCode}):\n{again.Stdout}\n{again.Stderr}");
+        }
+
+        RunOutputs.AssertSameCsv(reference, dir);
+        await AssertPostgresEqualsCsvAsync(db.ConnectionString, dir);
+    }
+
     /// <summary>A He run that goes on until it is stopped, with a checkpoint every 200 steps and CSV + PostgreSQL.</summary>
     private static List<string> EndlessHe(string dir, string connectionString) => FaultProfile.HeArguments(
         dir,
