@@ -88,7 +88,7 @@ internal static class RunsCommand
 
     // The records a local run's PostgreSQL spool holds, not yet uploaded ('jaqmc sync' uploads them).
     private static long Spooled(string? path, Microsoft.Extensions.Configuration.IConfiguration settings) =>
-        path is null ? 0 : SpoolBacklog.Read(path, settings).Records;
+        path is null ? 0 : RunSpool.Read(path, settings).Records;
 
     private static object ToJson(RunSummary run, string? path, long spooled) => new
     {

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Jaqmc.Cli.Hosting;
-using Jaqmc.Service.Spool;
+using Jaqmc.Service;
 using Jaqmc.Sinks.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,7 +60,7 @@ internal static class SyncCommand
 
         var postgres = host.Services.GetRequiredService<IOptionsMonitor<PostgresWriterOptions>>().Get(PostgresStatsWriterServiceCollectionExtensions.DefaultName);
         var spoolDirectory = postgres.Spool.ResolveDirectory(run, PostgresStatsWriterServiceCollectionExtensions.DefaultName);
-        var pending = SpoolScan.Read(spoolDirectory).Records;
+        var pending = SpoolBacklog.Read(spoolDirectory).Records;
         if (pending == 0)
         {
             Console.WriteLine($"Nothing to upload: {spoolDirectory} holds no spooled records.");
@@ -72,22 +72,11 @@ internal static class SyncCommand
             throw new CliException($"{pending} record(s) wait in {spoolDirectory}, but no database is configured: set {PostgresWriterOptions.ConnectionStringKey} or pass --connection", ExitCodes.Configuration);
         }
 
-        var spools = host.Services.GetRequiredService<RemoteSpools>();
-        Exception? fault = null;
-        var opened = spools.StartSync(run, e => fault ??= e);
-        using var stop = cancellationToken.Register(() => spools.StartShutdownDeadline(TimeSpan.Zero));
         var clock = Stopwatch.StartNew();
-        var total = opened.Sum(s => s.Backlog);
-        Console.WriteLine(Invariant($"Uploading {total:N0} record(s) from {spoolDirectory}"));
-        while (!spools.Completion.IsCompleted)
-        {
-            await Task.WhenAny(spools.Completion, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
-            var uploaded = opened.Sum(s => s.Uploaded);
-            Console.WriteLine(Invariant($"  {uploaded:N0} of {total:N0} uploaded ({uploaded / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N0} records/s)"));
-        }
-
-        await spools.StopAsync().ConfigureAwait(false);
-        var left = opened.Sum(s => s.Backlog);
+        Console.WriteLine(Invariant($"Uploading {pending:N0} record(s) from {spoolDirectory}"));
+        var progress = new Progress<long>(uploaded => Console.WriteLine(Invariant(
+            $"  {uploaded:N0} of {pending:N0} uploaded ({uploaded / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N0} records/s)")));
+        var (total, left, fault) = await host.Services.GetRequiredService<IStatsSpoolSync>().SyncAsync(run, progress, cancellationToken).ConfigureAwait(false);
         if (fault is not null)
         {
             throw new CliException($"the upload stopped: {fault.Message} ({left:N0} record(s) stay in {spoolDirectory})", ExitCodes.WriterFailed, fault);

@@ -65,6 +65,7 @@ public static class StatsPipelineServiceCollectionExtensions
         services.TryAddSingleton<PipelineMetrics>();
         services.TryAddSingleton<RunConfigurationSnapshot>();
         services.TryAddSingleton<RemoteSpools>();
+        services.TryAddSingleton<IStatsSpoolSync>(sp => sp.GetRequiredService<RemoteSpools>());
         services.TryAddSingleton<StatsPipeline>();
         services.TryAddSingleton<IStatsRecorder>(sp => sp.GetRequiredService<IOptions<DistributedOptions>>().Value.IsMaster
             ? sp.GetRequiredService<StatsPipeline>()

@@ -12,7 +12,7 @@ namespace Jaqmc.Service.Spool;
 /// earlier run left goes first), written by each stage's <see cref="SpoolingWriter"/>, and at stop sealed, drained
 /// while the store answers, and reported.
 /// </summary>
-internal sealed class RemoteSpools : IAsyncDisposable
+internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
 {
     private readonly StatsWriterRegistration[] _registrations;
     private readonly IServiceProvider _services;
@@ -79,6 +79,23 @@ internal sealed class RemoteSpools : IAsyncDisposable
         _onFault = onFault;
         Open(workingDirectory, stopWhenEmpty: true);
         return _entries.Values.Select(e => e.Spool).ToArray();
+    }
+
+    /// <inheritdoc />
+    public async Task<SpoolSyncResult> SyncAsync(string workingDirectory, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        Exception? fault = null;
+        var opened = StartSync(workingDirectory, e => fault ??= e);
+        using var stop = cancellationToken.Register(() => StartShutdownDeadline(TimeSpan.Zero));
+        var all = Completion;
+        while (!all.IsCompleted)
+        {
+            await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(1), _time)).ConfigureAwait(false);
+            progress?.Report(opened.Sum(s => s.Uploaded));
+        }
+
+        await StopAsync().ConfigureAwait(false);
+        return new SpoolSyncResult(opened.Sum(s => s.Uploaded), opened.Sum(s => s.Backlog), fault);
     }
 
     /// <summary>Completes when every uploader has stopped.</summary>

@@ -1,25 +1,24 @@
 using System.Globalization;
-using Jaqmc.Service.Spool;
+using Jaqmc.Service;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Configuration;
 
 namespace Jaqmc.Cli;
 
 /// <summary>What a run directory's PostgreSQL spool still holds (for <c>jaqmc show</c> and <c>runs</c>).</summary>
-internal static class SpoolBacklog
+internal static class RunSpool
 {
     /// <summary>Records in the spool of <paramref name="runDirectory"/> not yet uploaded (0 when there is no spool).</summary>
-    public static (long Records, long Bytes, DateTimeOffset? Oldest) Read(string runDirectory, IConfiguration settings)
+    public static SpoolBacklog Read(string runDirectory, IConfiguration settings)
     {
         var options = new SpoolOptions { Directory = settings["Writers:Postgres:Spool:Directory"] ?? string.Empty };
-        var scan = SpoolScan.Read(options.ResolveDirectory(runDirectory, "Postgres"));
-        return (scan.Records, scan.Bytes, scan.OldestRecord);
+        return SpoolBacklog.Read(options.ResolveDirectory(runDirectory, "Postgres"));
     }
 
     /// <summary>One line for a spool that holds records, or null.</summary>
     public static string? Describe(string runDirectory, IConfiguration settings)
     {
-        var (records, bytes, oldest) = Read(runDirectory, settings);
+        var (_, records, bytes, oldest) = Read(runDirectory, settings);
         return records == 0
             ? null
             : string.Create(
