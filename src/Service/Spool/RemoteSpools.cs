@@ -14,6 +14,9 @@ namespace Jaqmc.Service.Spool;
 /// </summary>
 internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
 {
+    /// <summary>At stop, an upload that has committed nothing for this long is left for the next start.</summary>
+    private static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(10);
+
     private readonly StatsWriterRegistration[] _registrations;
     private readonly IServiceProvider _services;
     private readonly RunOptions _run;
@@ -145,7 +148,11 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
             entry.Uploader.StopWhenEmpty();
         }
 
+        // Wait while the uploads make progress; an outage (or a call that hangs, say on an unreachable host) ends
+        // the wait at once or after a few seconds without progress: what is left stays spooled.
         var all = Completion;
+        var progressAt = _time.GetTimestamp();
+        var uploaded = _entries.Values.Sum(e => e.Spool.Uploaded);
         while (!all.IsCompleted && !_abort.IsCancellationRequested)
         {
             if (_entries.Values.All(e => e.Uploader.Completion.IsCompleted || e.Uploader.InOutage))
@@ -153,7 +160,16 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
                 break;
             }
 
-            // Progress is checked a few times a second: an outage that begins during the drain stops it too.
+            var now = _entries.Values.Sum(e => e.Spool.Uploaded);
+            if (now != uploaded)
+            {
+                (uploaded, progressAt) = (now, _time.GetTimestamp());
+            }
+            else if (_time.GetElapsedTime(progressAt) > StalledAfter)
+            {
+                break;
+            }
+
             await Task.WhenAny(all, Task.Delay(TimeSpan.FromMilliseconds(100), _time)).ConfigureAwait(false);
         }
 
