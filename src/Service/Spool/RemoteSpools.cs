@@ -174,7 +174,7 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
         }
 
         await _abort.CancelAsync().ConfigureAwait(false);
-        await all.ConfigureAwait(false);
+        await WaitBrieflyAsync(all).ConfigureAwait(false);
         foreach (var entry in _entries.Values)
         {
             if (entry.Spool.Backlog > 0)
@@ -187,7 +187,7 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _abort.CancelAsync().ConfigureAwait(false);
-        await Completion.ConfigureAwait(false);
+        await WaitBrieflyAsync(Completion).ConfigureAwait(false);
         foreach (var entry in _entries.Values)
         {
             entry.Appender.Dispose();
@@ -196,6 +196,14 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
 
         _abort.Dispose();
     }
+
+    /// <summary>
+    /// Gives cancelled uploads a moment to end. One still inside a call (a connection attempt on a starved machine)
+    /// is left behind: everything it could touch is fsynced in the spool, and a batch it may still commit is
+    /// replayed, idempotently, by the next upload.
+    /// </summary>
+    private static Task WaitBrieflyAsync(Task uploads) =>
+        uploads.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     private void Open(string workingDirectory, bool stopWhenEmpty)
     {

@@ -81,6 +81,24 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
         Assert.True(spooled.Count == 1, $"expected one line saying how many records are spooled:\n{log}");
         Assert.NotEmpty(RunFiles.SpoolSegments(dir));
 
+        // The backlog is visible without a database; syncing without one names the setting to give.
+        using (var show = await JaqmcProcess.RunAsync(["show", dir]))
+        {
+            Assert.True(show.ExitCode == 0, $"jaqmc show exited {show.ExitCode}:\n{show.Stdout}\n{show.Stderr}");
+            Assert.Contains("spooled and not yet in PostgreSQL", show.Stdout.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        }
+
+        using (var runs = await JaqmcProcess.RunAsync(["runs", dir, "--json"]))
+        {
+            Assert.Matches($"\"path\": \"{Regex.Escape(dir)}\",(?s:.)*?\"spooled\": [1-9]", runs.Stdout);
+        }
+
+        using (var noDatabase = await JaqmcProcess.RunAsync(["sync", dir]))
+        {
+            Assert.True(noDatabase.ExitCode == 2, $"jaqmc sync without a database exited {noDatabase.ExitCode}:\n{noDatabase.Stdout}\n{noDatabase.Stderr}");
+            Assert.Contains("ConnectionStrings:Stats", noDatabase.Stderr, StringComparison.Ordinal);
+        }
+
         await db.StartAgainAsync();
         using var sync = await JaqmcProcess.RunAsync(["sync", dir, .. FaultProfile.PostgresArguments(db.ConnectionString, "jaqmc", "outage")]);
         Assert.True(sync.ExitCode == 0, $"jaqmc sync exited {sync.ExitCode}:\n{sync.Stdout}\n{sync.Stderr}");
