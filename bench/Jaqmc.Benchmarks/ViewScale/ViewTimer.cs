@@ -47,28 +47,29 @@ internal sealed class ViewTimer(NpgsqlDataSource source, int repeats, string jaq
 
     /// <summary>
     /// Runs <c>jaqmc <paramref name="args"/></c> once untimed, then <c>repeats</c> times; returns the median wall
-    /// time in milliseconds and the largest peak resident memory in MB (from /usr/bin/time).
+    /// time and CPU time (user + system) in milliseconds and the largest peak resident memory in MB (from /usr/bin/time).
     /// </summary>
-    public async Task<(double Ms, double PeakMb)> CommandAsync(string schema, string workingDirectory, params string[] args)
+    public async Task<(double Ms, double CpuMs, double PeakMb)> CommandAsync(string schema, string workingDirectory, params string[] args)
     {
         await RunJaqmcAsync(schema, workingDirectory, args);
-        var times = new List<double>();
+        var (times, cpu) = (new List<double>(), new List<double>());
         var peak = 0.0;
         for (var i = 0; i < repeats; i++)
         {
-            var (ms, mb) = await RunJaqmcAsync(schema, workingDirectory, args);
+            var (ms, cpuMs, mb) = await RunJaqmcAsync(schema, workingDirectory, args);
             times.Add(ms);
+            cpu.Add(cpuMs);
             peak = Math.Max(peak, mb);
         }
 
-        return (CommandHelpers.Median(times), peak);
+        return (CommandHelpers.Median(times), CommandHelpers.Median(cpu), peak);
     }
 
     /// <summary>Runs <c>jaqmc <paramref name="args"/></c> once (a command whose output may exist only once).</summary>
-    public Task<(double Ms, double PeakMb)> CommandOnceAsync(string schema, string workingDirectory, params string[] args) =>
+    public Task<(double Ms, double CpuMs, double PeakMb)> CommandOnceAsync(string schema, string workingDirectory, params string[] args) =>
         RunJaqmcAsync(schema, workingDirectory, args);
 
-    private async Task<(double Ms, double PeakMb)> RunJaqmcAsync(string schema, string workingDirectory, string[] args)
+    private async Task<(double Ms, double CpuMs, double PeakMb)> RunJaqmcAsync(string schema, string workingDirectory, string[] args)
     {
         var info = new ProcessStartInfo("/usr/bin/time")
         {
@@ -77,7 +78,7 @@ internal sealed class ViewTimer(NpgsqlDataSource source, int repeats, string jaq
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        foreach (var argument in (string[])["-f", "peak-kb %M", "dotnet", jaqmcDll, .. args, "-c", connectionString])
+        foreach (var argument in (string[])["-f", "peak-kb %M %U %S", "dotnet", jaqmcDll, .. args, "-c", connectionString])
         {
             info.ArgumentList.Add(argument);
         }
@@ -95,7 +96,8 @@ internal sealed class ViewTimer(NpgsqlDataSource source, int repeats, string jaq
             throw new InvalidOperationException($"jaqmc {string.Join(' ', args)} failed ({process.ExitCode}): {await output}{stderr}");
         }
 
-        var line = stderr.Split('\n').Last(l => l.StartsWith("peak-kb ", StringComparison.Ordinal));
-        return (elapsed, double.Parse(line["peak-kb ".Length..], CultureInfo.InvariantCulture) / 1024);
+        var fields = stderr.Split('\n').Last(l => l.StartsWith("peak-kb ", StringComparison.Ordinal)).Split(' ');
+        double Field(int i) => double.Parse(fields[i], CultureInfo.InvariantCulture);
+        return (elapsed, (Field(2) + Field(3)) * 1000, Field(1) / 1024);
     }
 }
