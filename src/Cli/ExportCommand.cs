@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Jaqmc.Sinks.Csv;
-using Jaqmc.Sinks;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jaqmc.Cli;
 
