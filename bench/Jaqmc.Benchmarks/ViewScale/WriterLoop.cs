@@ -16,12 +16,16 @@ namespace Jaqmc.Benchmarks.ViewScale;
 /// </remarks>
 internal sealed class WriterLoop(NpgsqlDataSource source, int keys)
 {
-    /// <summary>Writes <paramref name="batches"/> batches of <paramref name="batchRecords"/> records; returns records per second.</summary>
-    public async Task<double> RecordsPerSecondAsync(string schema, int batches, int batchRecords)
+    /// <summary>
+    /// Writes <paramref name="batches"/> batches of <paramref name="batchRecords"/> records into a new run; returns
+    /// records per second and the run's name.
+    /// </summary>
+    public async Task<(double PerSecond, string Run)> RecordsPerSecondAsync(string schema, int batches, int batchRecords)
     {
         var s = PostgresSchema.Quote(schema);
         int stageId;
         int[] keyIds;
+        var run = "writer-" + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = await source.OpenConnectionAsync())
         {
             stageId = await connection.ExecuteScalarAsync<int>(
@@ -29,7 +33,7 @@ internal sealed class WriterLoop(NpgsqlDataSource source, int keys)
                 WITH run AS (INSERT INTO {s}.runs (name, host) VALUES (@name, 'bench') RETURNING id)
                 INSERT INTO {s}.run_stages (run_id, stage, status, initial_step) SELECT id, 'train', 'running', 0 FROM run RETURNING id
                 """,
-                new { name = "writer-" + Guid.NewGuid().ToString("N")[..12] });
+                new { name = run });
             keyIds = (await connection.QueryAsync<int>($"SELECT id FROM {s}.stat_keys ORDER BY id LIMIT @keys", new { keys })).ToArray();
         }
 
@@ -40,7 +44,7 @@ internal sealed class WriterLoop(NpgsqlDataSource source, int keys)
             await ScaleDataBuilder.CopyStageAsync(connection, s, stageId, keyIds, (long)b * batchRecords, batchRecords, seed: b);
         }
 
-        return batches * batchRecords / clock.Elapsed.TotalSeconds;
+        return (batches * batchRecords / clock.Elapsed.TotalSeconds, run);
     }
 
     /// <summary>

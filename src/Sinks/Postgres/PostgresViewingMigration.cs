@@ -105,41 +105,51 @@ internal static class PostgresViewingMigration
         END
         $fn$;
 
-        -- After DELETE (resume, a retried batch, deleting a run): drop the blocks that lost every value, recompute
-        -- the few that lost some from what remains, then the latest values and the stages' extents.
+        -- After DELETE (resume, a retried batch, deleting a run): one pass over the deleted rows drops the blocks that
+        -- lost every value, recomputes the one or two a cut went through from what remains, and counts; then each key's
+        -- latest value and each stage's extent are re-read from the blocks.
         CREATE FUNCTION {s}.stat_values_deleted() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        DECLARE
+            stages integer[];
         BEGIN
-            WITH deleted AS (
+            WITH deleted AS MATERIALIZED (
                 SELECT stage_id, key_id, step >> 6 AS block, count(*) AS n
-                FROM old_rows GROUP BY stage_id, key_id, step >> 6)
-            DELETE FROM {s}.stat_blocks b USING deleted d
-            WHERE b.stage_id = d.stage_id AND b.key_id = d.key_id AND b.block = d.block AND b.n <= d.n;
+                FROM old_rows GROUP BY stage_id, key_id, step >> 6),
+            cut AS MATERIALIZED (
+                SELECT d.stage_id, d.key_id, d.block, b.n > d.n AS partial
+                FROM deleted d
+                JOIN {s}.stat_blocks b ON b.stage_id = d.stage_id AND b.key_id = d.key_id AND b.block = d.block),
+            gone AS (
+                DELETE FROM {s}.stat_blocks b USING cut c
+                WHERE b.stage_id = c.stage_id AND b.key_id = c.key_id AND b.block = c.block AND NOT c.partial),
+            recomputed AS (
+                UPDATE {s}.stat_blocks b SET
+                    first_step = r.first_step, last_step = r.last_step, min_value = r.min_value, max_value = r.max_value,
+                    sum_value = r.sum_value, n = r.n, last_value = r.last_value
+                FROM cut c
+                CROSS JOIN LATERAL (
+                    SELECT count(*)::integer AS n, min(v.step) AS first_step, max(v.step) AS last_step,
+                           min(v.value) AS min_value, max(v.value) AS max_value, sum(v.value) AS sum_value,
+                           (max(ARRAY[v.step::float8, v.value]))[2] AS last_value
+                    FROM {s}.stat_values v
+                    WHERE v.stage_id = c.stage_id AND v.key_id = c.key_id
+                      AND v.step BETWEEN c.block << 6 AND (c.block << 6) + 63) r
+                WHERE b.stage_id = c.stage_id AND b.key_id = c.key_id AND b.block = c.block AND c.partial),
+            counted AS (
+                UPDATE {s}.run_stages st SET value_count = st.value_count - c.n
+                FROM (SELECT stage_id, sum(n) AS n FROM deleted GROUP BY stage_id) c
+                WHERE st.id = c.stage_id
+                RETURNING st.id)
+            SELECT array_agg(id) INTO stages FROM counted;
 
-            -- What is left of the touched blocks lost only some values: recompute them from stat_values.
-            WITH touched AS (
-                SELECT DISTINCT stage_id, key_id, step >> 6 AS block FROM old_rows)
-            UPDATE {s}.stat_blocks b SET
-                first_step = r.first_step, last_step = r.last_step, min_value = r.min_value, max_value = r.max_value,
-                sum_value = r.sum_value, n = r.n,
-                last_value = (SELECT v.value FROM {s}.stat_values v
-                              WHERE v.stage_id = b.stage_id AND v.step = r.last_step AND v.key_id = b.key_id)
-            FROM touched d
-            CROSS JOIN LATERAL (
-                SELECT count(*)::integer AS n, min(v.step) AS first_step, max(v.step) AS last_step,
-                       min(v.value) AS min_value, max(v.value) AS max_value, sum(v.value) AS sum_value
-                FROM {s}.stat_values v
-                WHERE v.stage_id = d.stage_id AND v.key_id = d.key_id
-                  AND v.step BETWEEN d.block << 6 AND (d.block << 6) + 63) r
-            WHERE b.stage_id = d.stage_id AND b.key_id = d.key_id AND b.block = d.block;
-
-            WITH keys AS (SELECT DISTINCT stage_id, key_id FROM old_rows),
-            newest AS (
-                SELECT k.stage_id, k.key_id, t.last_step, t.last_value
-                FROM keys k
+            WITH newest AS (
+                SELECT l.stage_id, l.key_id, t.last_step, t.last_value
+                FROM {s}.stat_latest l
                 LEFT JOIN LATERAL (
                     SELECT b.last_step, b.last_value FROM {s}.stat_blocks b
-                    WHERE b.stage_id = k.stage_id AND b.key_id = k.key_id
-                    ORDER BY b.block DESC LIMIT 1) t ON true),
+                    WHERE b.stage_id = l.stage_id AND b.key_id = l.key_id
+                    ORDER BY b.block DESC LIMIT 1) t ON true
+                WHERE l.stage_id = ANY (stages)),
             gone AS (
                 DELETE FROM {s}.stat_latest l USING newest n
                 WHERE l.stage_id = n.stage_id AND l.key_id = n.key_id AND n.last_step IS NULL)
@@ -148,13 +158,16 @@ internal static class PostgresViewingMigration
             WHERE l.stage_id = n.stage_id AND l.key_id = n.key_id AND n.last_step IS NOT NULL
               AND (l.step, l.value) IS DISTINCT FROM (n.last_step, n.last_value);
 
-            WITH counts AS (SELECT stage_id, count(*) AS n FROM old_rows GROUP BY stage_id)
+            -- The extents from the summaries just updated: reading stat_values' index here would walk past every
+            -- entry the delete has just made dead.
             UPDATE {s}.run_stages st SET
-                value_count = st.value_count - c.n,
-                first_step  = (SELECT v.step FROM {s}.stat_values v WHERE v.stage_id = st.id ORDER BY v.step LIMIT 1),
-                last_step   = (SELECT v.step FROM {s}.stat_values v WHERE v.stage_id = st.id ORDER BY v.step DESC LIMIT 1)
-            FROM counts c
-            WHERE st.id = c.stage_id;
+                last_step  = (SELECT max(l.step) FROM {s}.stat_latest l WHERE l.stage_id = st.id),
+                first_step = (SELECT min(f.first_step) FROM {s}.stat_latest l
+                              CROSS JOIN LATERAL (
+                                  SELECT b.first_step FROM {s}.stat_blocks b
+                                  WHERE b.stage_id = l.stage_id AND b.key_id = l.key_id ORDER BY b.block LIMIT 1) f
+                              WHERE l.stage_id = st.id)
+            WHERE st.id = ANY (stages);
             RETURN NULL;
         END
         $fn$;
