@@ -19,6 +19,11 @@ internal static class Program
             return await RemoteClientCommand.RunAsync(args[1..]);
         }
 
+        if (args is ["view-scale", ..])
+        {
+            return await ViewScale.ViewScaleCommand.RunAsync(args[1..]);
+        }
+
         if (args is ["recording-cost", ..])
         {
             return await RecordingCostCommand.RunAsync(args[1..]);

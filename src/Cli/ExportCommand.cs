@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Jaqmc.Sinks.Csv;
-using Jaqmc.Sinks;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jaqmc.Cli;
 
@@ -11,8 +8,6 @@ namespace Jaqmc.Cli;
 /// </summary>
 internal static class ExportCommand
 {
-    private const int BatchSize = 4096;
-
     public static Command Create(IReadOnlyList<string> hostArgs, CliHelp help)
     {
         var run = new Argument<string>("run") { Description = "A run directory or .h5 file, or a run name in PostgreSQL." }.RejectingOptions();
@@ -42,11 +37,14 @@ internal static class ExportCommand
 
             foreach (var name in stages)
             {
-                var table = reference.Local is { } local && reference.File is null
-                    ? ReadPreferringHdf5(local, name)
-                    : await reference.ReadAsync(name, cancellationToken).ConfigureAwait(false);
-                var path = await WriteAsync(table, directory, reference.Name, cancellationToken).ConfigureAwait(false);
-                Console.WriteLine($"{path}: {table.Count} rows, {table.Columns.Count} keys");
+                var export = reference.PostgresStage(name) is { } postgres
+                    ? await ExportAsync(postgres, name, directory, reference.Name, cancellationToken).ConfigureAwait(false)
+                    : await ExportAsync(
+                        reference.Local is { } local && reference.File is null
+                            ? ReadPreferringHdf5(local, name)
+                            : await reference.ReadAsync(name, cancellationToken).ConfigureAwait(false),
+                        directory, reference.Name, cancellationToken).ConfigureAwait(false);
+                Console.WriteLine($"{export.Path}: {export.Rows} rows, {export.Keys} keys");
             }
 
             return 0;
@@ -60,57 +58,32 @@ internal static class ExportCommand
             ? LocalRun.ReadHdf5(s.Hdf5Path, stage)
             : throw new CliException($"{run.Directory} has no HDF5 statistics for stage '{stage}'");
 
-    private static async Task<string> WriteAsync(StatsTable table, string directory, string runName, CancellationToken cancellationToken)
+    // Streams: one step at a time from the server, so memory stays flat however long the stage.
+    private static async Task<(string Path, long Rows, int Keys)> ExportAsync(PostgresStageReader stage, string name, string directory, string runName, CancellationToken cancellationToken)
     {
-        var options = new CsvWriterOptions();
-        var target = StagePath.Resolve(options.PathTemplate, directory, table.Stage);
-        if (File.Exists(target))
+        var keys = await stage.KeysAsync(cancellationToken).ConfigureAwait(false);
+        if (keys.Count == 0)
         {
-            throw new CliException($"{target} already exists; choose another directory with -o");
+            throw new CliException($"PostgreSQL has no statistics for run '{runName}', stage '{name}'");
         }
 
-        await using var writer = new CsvStatsWriter(options, NullLogger<CsvStatsWriter>.Instance);
-        await writer.OpenAsync(new WriterContext(directory, table.Stage, 0, runName), cancellationToken).ConfigureAwait(false);
+        await using var export = await CsvExportWriter.OpenAsync(directory, name, runName, [.. keys.Select(k => k.Name)], cancellationToken).ConfigureAwait(false);
+        await stage.ForEachStepAsync(keys, (step, values) => export.WriteStepAsync(step, values, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await export.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        return (export.Path, export.Rows, keys.Count);
+    }
+
+    private static async Task<(string Path, long Rows, int Keys)> ExportAsync(StatsTable table, string directory, string runName, CancellationToken cancellationToken)
+    {
         var keys = table.Keys.ToArray();
         var columns = keys.Select(k => table.Columns[k]).ToArray();
-
-        // A key is absent from the rows before its first value (HDF5 and PostgreSQL read NaN there), so the CSV
-        // writer widens its header where the key really appeared; after that a NaN is a real NaN.
-        var seen = new bool[keys.Length];
-        StatsKeys? layout = null;
-        var present = new List<int>(keys.Length);
-        var batch = new List<StatsRecord>(BatchSize);
+        await using var export = await CsvExportWriter.OpenAsync(directory, table.Stage, runName, keys, cancellationToken).ConfigureAwait(false);
         for (var row = 0; row < table.Count; row++)
         {
-            present.Clear();
-            for (var k = 0; k < keys.Length; k++)
-            {
-                seen[k] |= !double.IsNaN(columns[k][row]);
-                if (seen[k])
-                {
-                    present.Add(k);
-                }
-            }
-
-            if (layout is null || layout.Count != present.Count)
-            {
-                layout = new StatsKeys(present.Select(k => keys[k]));
-            }
-
-            batch.Add(new StatsRecord(table.Stage, table.Steps[row], layout, present.Select(k => columns[k][row]).ToArray()));
-            if (batch.Count == BatchSize)
-            {
-                await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-                batch = new List<StatsRecord>(BatchSize);
-            }
+            await export.WriteStepAsync(table.Steps[row], [.. columns.Select(c => c[row])], cancellationToken).ConfigureAwait(false);
         }
 
-        if (batch.Count > 0)
-        {
-            await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-
-        await writer.CloseAsync(StageOutcome.Completed, cancellationToken).ConfigureAwait(false);
-        return target;
+        await export.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        return (export.Path, export.Rows, keys.Length);
     }
 }

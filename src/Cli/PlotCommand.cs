@@ -51,42 +51,79 @@ internal static class PlotCommand
             var settings = CliSettings.Build(hostArgs, null);
             await using var reference = await RunReference.ResolveAsync(parse.GetRequiredValue(run), parse.GetValue(connection), settings, cancellationToken).ConfigureAwait(false);
             var stageName = parse.GetValue(stage) ?? reference.StageOr("train");
-            var table = await reference.ReadAsync(stageName, cancellationToken).ConfigureAwait(false);
             var keyList = parse.GetRequiredValue(keys).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (keyList.Length == 0)
             {
                 throw new CliException("--keys names no key", Hosting.ExitCodes.Configuration);
             }
 
+            // From PostgreSQL about one bucket per pixel of width: the server reduces, the image loses nothing.
+            var from = parse.GetValue(fromStep);
+            var curves = new List<StageCurve>();
+            foreach (var key in keyList)
+            {
+                curves.Add(await reference.CurveAsync(stageName, key, from, w, cancellationToken).ConfigureAwait(false));
+            }
+
             var walkerCount = parse.GetValue(walkers) ?? await reference.WalkersAsync(cancellationToken).ConfigureAwait(false);
-            var plots = keyList.Select(k => Plot(table, k, parse.GetValue(fromStep), parse.GetValue(window), walkerCount)).ToArray();
-            plots[0].Title(Invariant($"{Path.GetFileName(reference.Name.TrimEnd('/'))} — {table.Stage}"));
+            StageCurve? variance = null;
+            if (keyList.Contains(Energy) && walkerCount is > 0)
+            {
+                try
+                {
+                    variance = await reference.CurveAsync(stageName, EnergyVariance, from, w, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CliException)
+                {
+                    // No variance recorded: no band.
+                }
+            }
+
+            var plots = curves.Select(c => Plot(c, stageName, from, parse.GetValue(window), walkerCount, variance)).ToArray();
+            plots[0].Title(Invariant($"{Path.GetFileName(reference.Name.TrimEnd('/'))} — {stageName}"));
 
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             Save(plots, path, extension, w, h);
-            Console.WriteLine(Invariant($"{Path.GetFullPath(path)}: {string.Join(", ", keyList)} of stage {table.Stage}, {w}×{h}"));
+            Console.WriteLine(Invariant($"{Path.GetFullPath(path)}: {string.Join(", ", keyList)} of stage {stageName}, {w}×{h}"));
             return 0;
         });
         return command;
     }
 
-    private static Plot Plot(StatsTable table, string key, long fromStep, int window, int? walkers)
+    private static Plot Plot(StageCurve curve, string stage, long fromStep, int window, int? walkers, StageCurve? variance)
     {
-        var values = table.Column(key);
-        var rows = Enumerable.Range(0, table.Count).Where(i => table.Steps[i] >= fromStep && double.IsFinite(values[i])).ToArray();
+        var key = curve.Key;
+        var rows = Enumerable.Range(0, curve.Steps.Length).Where(i => double.IsFinite(curve.Mean[i])).ToArray();
         if (rows.Length == 0)
         {
-            throw new CliException($"stage '{table.Stage}' has no finite '{key}' values at or after step {fromStep}");
+            throw new CliException($"stage '{stage}' has no finite '{key}' values at or after step {fromStep}");
         }
 
-        var xs = rows.Select(i => (double)table.Steps[i]).ToArray();
-        var ys = rows.Select(i => values[i]).ToArray();
+        var xs = rows.Select(i => (double)curve.Steps[i]).ToArray();
+        var ys = rows.Select(i => curve.Mean[i]).ToArray();
         var plot = new Plot();
         var main = key == Energy ? Colors.Navy : Colors.DarkGreen;
 
-        if (key == Energy && walkers is > 0 && table.Columns.TryGetValue(EnergyVariance, out var variance))
+        // Buckets of several steps: their min-max envelope keeps every spike and the spread visible.
+        if (curve.StepsPerBucket > 1)
         {
-            var error = rows.Select(i => double.IsFinite(variance[i]) && variance[i] >= 0 ? Math.Sqrt(variance[i] / walkers.Value) : 0).ToArray();
+            var low = rows.Select(i => double.IsFinite(curve.Min[i]) ? curve.Min[i] : curve.Mean[i]).ToArray();
+            var high = rows.Select(i => double.IsFinite(curve.Max[i]) ? curve.Max[i] : curve.Mean[i]).ToArray();
+            var envelope = plot.Add.FillY(xs, low, high);
+            envelope.FillColor = main.WithAlpha(0.18);
+            envelope.LineWidth = 0;
+            envelope.LegendText = Invariant($"min–max per {curve.StepsPerBucket} steps");
+        }
+
+        if (key == Energy && walkers is > 0 && variance is not null)
+        {
+            var byStep = new Dictionary<long, double>();
+            for (var i = 0; i < variance.Steps.Length; i++)
+            {
+                byStep[variance.Steps[i]] = variance.Mean[i];
+            }
+
+            var error = rows.Select(i => byStep.TryGetValue(curve.Steps[i], out var v) && double.IsFinite(v) && v >= 0 ? Math.Sqrt(v / walkers.Value) : 0).ToArray();
             var band = plot.Add.FillY(xs, ys.Select((y, i) => y - error[i]).ToArray(), ys.Select((y, i) => y + error[i]).ToArray());
             band.FillColor = main.WithAlpha(0.25);
             band.LineWidth = 0;
@@ -96,11 +133,13 @@ internal static class PlotCommand
         var line = plot.Add.ScatterLine(xs, ys);
         line.Color = window > 1 ? main.WithAlpha(0.45) : main;
         line.LineWidth = 1.2f;
-        line.LegendText = key;
+        line.LegendText = curve.StepsPerBucket > 1 ? Invariant($"{key} (mean per {curve.StepsPerBucket} steps)") : key;
 
         if (window > 1)
         {
-            var average = plot.Add.ScatterLine(xs, MovingAverage(ys, window));
+            // The window counts steps; with buckets, it spans that many steps' worth of buckets.
+            var buckets = (int)Math.Max(1, Math.Round(window / (double)curve.StepsPerBucket));
+            var average = plot.Add.ScatterLine(xs, MovingAverage(ys, buckets));
             average.Color = Colors.OrangeRed;
             average.LineWidth = 2.5f;
             average.LegendText = Invariant($"moving average ({window} steps)");

@@ -7,13 +7,15 @@ namespace Jaqmc.Cli;
 /// <summary>Reads runs back from the Postgres writer's schema (see docs/postgres.md).</summary>
 internal sealed class PostgresRunStore : IAsyncDisposable
 {
+    /// <summary>The schema version that brought the summaries and curve() this store reads.</summary>
+    private const int SummariesVersion = 3;
+
     private readonly NpgsqlDataSource _source;
-    private readonly string _schema;
 
     private PostgresRunStore(NpgsqlDataSource source, string schema)
     {
         _source = source;
-        _schema = "\"" + schema + "\"";
+        Schema = "\"" + schema + "\"";
     }
 
     /// <summary>
@@ -46,23 +48,74 @@ internal sealed class PostgresRunStore : IAsyncDisposable
     }
 
     /// <summary>Every run with its stages, newest first.</summary>
-    public async Task<IReadOnlyList<RunSummary>> ListAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RunSummary>> ListAsync(CancellationToken cancellationToken) => SummariesAsync(null, cancellationToken);
+
+    /// <summary>The run called <paramref name="name"/>: its summary and configuration (JSON), or null.</summary>
+    public async Task<(RunSummary Run, string? Config)?> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        if ((await SummariesAsync(name, cancellationToken).ConfigureAwait(false)) is not [var run])
+        {
+            return null;
+        }
+
+        string? config = null;
+        await ExecuteAsync($"SELECT jsonb_pretty(config) FROM {Schema}.runs WHERE name = @name", new() { ["name"] = name }, async reader =>
+            config = await reader.IsDBNullAsync(0, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(0), cancellationToken).ConfigureAwait(false);
+        return (run, config);
+    }
+
+    /// <summary>
+    /// One stage's extent and the latest value of each key, from the summaries the schema keeps (a handful of rows
+    /// however long the stage); null when the stage has no statistics.
+    /// </summary>
+    public async Task<StageOverview?> OverviewAsync(string run, string stage, CancellationToken cancellationToken)
     {
         var sql = $"""
-            SELECT r.id, r.name, r.status, r.updated_at, st.stage, st.status,
-                   (SELECT max(s.step) FROM {_schema}.stats s WHERE s.run_id = r.id AND s.stage = st.stage),
-                   (SELECT s.value FROM {_schema}.stats s WHERE s.run_id = r.id AND s.stage = st.stage AND s.name = 'total_energy' ORDER BY s.step DESC LIMIT 1)
-            FROM {_schema}.runs r
-            LEFT JOIN {_schema}.run_stages st ON st.run_id = r.id
+            SELECT st.first_step, st.last_step, st.value_count, k.name, l.step, l.value
+            FROM {Schema}.run_stages st
+            JOIN {Schema}.runs r ON r.id = st.run_id
+            JOIN {Schema}.stat_latest l ON l.stage_id = st.id
+            JOIN {Schema}.stat_keys k ON k.id = l.key_id
+            WHERE r.name = @run AND st.stage = @stage
+            ORDER BY k.name COLLATE "C"
+            """;
+        var latest = new List<LatestValue>();
+        (long First, long Last, long Values) extent = default;
+        await ExecuteAsync(sql, new() { ["run"] = run, ["stage"] = stage }, reader =>
+        {
+            extent = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            latest.Add(new LatestValue(reader.GetString(3), reader.GetInt64(4), reader.GetDouble(5)));
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        return latest.Count == 0
+            ? null
+            : new StageOverview(stage, FormattableString.Invariant($"steps {extent.First}–{extent.Last}, {extent.Values:N0} values"), latest);
+    }
+
+    public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    /// <summary>The quoted schema, for the SQL of <see cref="PostgresStageReader"/>.</summary>
+    internal string Schema { get; }
+
+    // Every figure comes from run_stages and stat_latest: the cost follows the number of runs, not of values.
+    private async Task<IReadOnlyList<RunSummary>> SummariesAsync(string? name, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT r.id, r.name, r.status, r.updated_at, st.stage, st.status, st.last_step, l.value
+            FROM {Schema}.runs r
+            LEFT JOIN {Schema}.run_stages st ON st.run_id = r.id
+            LEFT JOIN {Schema}.stat_keys k ON k.name = 'total_energy'
+            LEFT JOIN {Schema}.stat_latest l ON l.stage_id = st.id AND l.key_id = k.id
+            {(name is null ? "" : "WHERE r.name = @name")}
             ORDER BY r.updated_at DESC, r.id, st.started_at
             """;
         var runs = new List<RunSummary>();
-        await ExecuteAsync(sql, null, async reader =>
+        await ExecuteAsync(sql, name is null ? null : new() { ["name"] = name }, async reader =>
         {
-            var name = reader.GetString(1);
-            if (runs.Count == 0 || runs[^1].Name != name)
+            var runName = reader.GetString(1);
+            if (runs.Count == 0 || runs[^1].Name != runName)
             {
-                runs.Add(new RunSummary(name, "postgres", reader.GetString(2), new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero), []));
+                runs.Add(new RunSummary(runName, "postgres", reader.GetString(2), new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero), []));
             }
 
             if (!await reader.IsDBNullAsync(4, cancellationToken).ConfigureAwait(false))
@@ -78,82 +131,15 @@ internal sealed class PostgresRunStore : IAsyncDisposable
         return runs;
     }
 
-    /// <summary>The run called <paramref name="name"/>: its summary and configuration (JSON), or null.</summary>
-    public async Task<(RunSummary Run, string? Config)?> FindAsync(string name, CancellationToken cancellationToken)
-    {
-        var runs = await ListAsync(cancellationToken).ConfigureAwait(false);
-        if (runs.FirstOrDefault(r => r.Name == name) is not { } run)
-        {
-            return null;
-        }
-
-        string? config = null;
-        await ExecuteAsync($"SELECT jsonb_pretty(config) FROM {_schema}.runs WHERE name = @name", new() { ["name"] = name }, async reader =>
-            config = await reader.IsDBNullAsync(0, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(0), cancellationToken).ConfigureAwait(false);
-        return (run, config);
-    }
-
-    /// <summary>The statistics of one stage of a run.</summary>
-    public async Task<StatsTable> ReadAsync(string run, string stage, CancellationToken cancellationToken)
-    {
-        var steps = new List<long>();
-        var columns = new Dictionary<string, List<double>>(StringComparer.Ordinal);
-        var sql = $"""
-            SELECT s.step, s.name, s.value
-            FROM {_schema}.stats s JOIN {_schema}.runs r ON r.id = s.run_id
-            WHERE r.name = @run AND s.stage = @stage
-            ORDER BY s.step, s.name
-            """;
-        await ExecuteAsync(sql, new() { ["run"] = run, ["stage"] = stage }, reader =>
-        {
-            var step = reader.GetInt64(0);
-            if (steps.Count == 0 || steps[^1] != step)
-            {
-                steps.Add(step);
-            }
-
-            var key = reader.GetString(1);
-            if (!columns.TryGetValue(key, out var values))
-            {
-                columns[key] = values = [];
-            }
-
-            // A key that first appears mid-stage reads NaN before it, as in the HDF5 file.
-            while (values.Count < steps.Count - 1)
-            {
-                values.Add(double.NaN);
-            }
-
-            values.Add(reader.GetDouble(2));
-            return Task.CompletedTask;
-        }, cancellationToken).ConfigureAwait(false);
-
-        if (steps.Count == 0)
-        {
-            throw new CliException($"PostgreSQL has no statistics for run '{run}', stage '{stage}'");
-        }
-
-        foreach (var values in columns.Values)
-        {
-            while (values.Count < steps.Count)
-            {
-                values.Add(double.NaN);
-            }
-        }
-
-        return new StatsTable(stage, [.. steps], columns.ToDictionary(c => c.Key, c => c.Value.ToArray(), StringComparer.Ordinal));
-    }
-
-    public ValueTask DisposeAsync() => _source.DisposeAsync();
-
-    private async Task ExecuteAsync(string sql, Dictionary<string, object>? parameters, Func<NpgsqlDataReader, Task> row, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="sql"/> and hands each row to <paramref name="row"/>, as it arrives.</summary>
+    internal async Task ExecuteAsync(string sql, Dictionary<string, object>? parameters, Func<NpgsqlDataReader, Task> row, CancellationToken cancellationToken)
     {
         try
         {
             await using var command = _source.CreateCommand(sql);
-            foreach (var (name, value) in parameters ?? [])
+            foreach (var (parameter, value) in parameters ?? [])
             {
-                command.Parameters.AddWithValue(name, value);
+                command.Parameters.AddWithValue(parameter, value);
             }
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -162,13 +148,33 @@ internal sealed class PostgresRunStore : IAsyncDisposable
                 await row(reader).ConfigureAwait(false);
             }
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable || e.SqlState == PostgresErrorCodes.InvalidSchemaName)
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName
+                                                       or PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.UndefinedFunction)
         {
-            throw new CliException($"PostgreSQL has no jaqmc tables in schema {_schema} yet (no run has written there)", e);
+            throw await MissingSchemaAsync(e, cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException e)
         {
             throw new CliException($"PostgreSQL: {e.Message}", e);
         }
+    }
+
+    // A schema older than version 3 lacks the summaries: say so instead of naming a missing column.
+    private async Task<CliException> MissingSchemaAsync(PostgresException e, CancellationToken cancellationToken)
+    {
+        int? version = null;
+        try
+        {
+            await using var command = _source.CreateCommand($"SELECT max(version) FROM {Schema}.schema_version");
+            version = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as int?;
+        }
+        catch (PostgresException)
+        {
+            // No version table: no jaqmc schema at all.
+        }
+
+        return version is { } v && v < SummariesVersion
+            ? new CliException($"PostgreSQL schema {Schema} is at version {v}; reading needs version {SummariesVersion} or later, which the Postgres writer of this jaqmc creates when it next opens (see docs/postgres.md, upgrading)", e)
+            : new CliException($"PostgreSQL has no jaqmc tables in schema {Schema} yet (no run has written there)", e);
     }
 }

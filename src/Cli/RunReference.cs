@@ -12,6 +12,7 @@ internal sealed class RunReference : IAsyncDisposable
 {
     private readonly PostgresRunStore? _store;
     private readonly string? _file;
+    private StatsTable? _cached;
 
     private RunReference(string name, LocalRun? local, PostgresRunStore? store, string? file)
     {
@@ -81,19 +82,86 @@ internal sealed class RunReference : IAsyncDisposable
         return name.EndsWith("_stats", StringComparison.Ordinal) ? name[..^"_stats".Length] : fallback;
     }
 
-    /// <summary>Reads a stage's statistics (from the named file when one was given).</summary>
+    /// <summary>
+    /// The reader of a stage of a run in PostgreSQL, or null for a local run (read it whole with
+    /// <see cref="ReadAsync"/>).
+    /// </summary>
+    public PostgresStageReader? PostgresStage(string stage) => _store is null ? null : new PostgresStageReader(_store, Name, stage);
+
+    /// <summary>Reads a local stage's statistics whole (from the named file when one was given).</summary>
     public async Task<StatsTable> ReadAsync(string stage, CancellationToken cancellationToken)
     {
+        if (_cached is { } cached && cached.Stage == stage)
+        {
+            return cached;
+        }
+
         if (_file is not null)
         {
-            return Path.GetExtension(_file) == ".csv"
+            return _cached = Path.GetExtension(_file) == ".csv"
                 ? await CsvStatsReader.ReadAsync(_file, StageOr(stage), cancellationToken).ConfigureAwait(false)
                 : LocalRun.ReadHdf5(_file, StageOr(stage));
         }
 
-        return Local is not null
+        return _cached = Local is not null
             ? await Local.ReadAsync(stage, cancellationToken).ConfigureAwait(false)
-            : await _store!.ReadAsync(Name, stage, cancellationToken).ConfigureAwait(false);
+            : throw new InvalidOperationException("a run in PostgreSQL is read through PostgresStage");
+    }
+
+    /// <summary>A stage's extent and each key's latest value; null when it has no statistics.</summary>
+    public async Task<StageOverview?> OverviewAsync(string stage, CancellationToken cancellationToken)
+    {
+        if (_store is not null)
+        {
+            return await _store.OverviewAsync(Name, stage, cancellationToken).ConfigureAwait(false);
+        }
+
+        StatsTable table;
+        try
+        {
+            table = await ReadAsync(stage, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CliException)
+        {
+            return null;
+        }
+
+        var latest = table.Keys.Select(k => table.Last(k) is { } last ? new LatestValue(k, last.Step, last.Value) : null).OfType<LatestValue>().ToList();
+        return new StageOverview(table.Stage, Invariant($"{table.Count} steps"), latest);
+    }
+
+    /// <summary>Every value of <paramref name="key"/> in the stage, in step order (empty when it has none).</summary>
+    public async Task<double[]> ValuesAsync(string stage, string key, CancellationToken cancellationToken)
+    {
+        if (PostgresStage(stage) is { } reader)
+        {
+            return await reader.ValuesAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        var table = await ReadAsync(stage, cancellationToken).ConfigureAwait(false);
+        return table.Columns.TryGetValue(key, out var values) ? values : [];
+    }
+
+    /// <summary>
+    /// The curve of <paramref name="key"/> from <paramref name="fromStep"/> on: from PostgreSQL in about
+    /// <paramref name="points"/> buckets, from a file one value per step.
+    /// </summary>
+    public async Task<StageCurve> CurveAsync(string stage, string key, long fromStep, int points, CancellationToken cancellationToken)
+    {
+        if (PostgresStage(stage) is not { } reader)
+        {
+            return StageCurve.FromTable(await ReadAsync(stage, cancellationToken).ConfigureAwait(false), key, fromStep);
+        }
+
+        if (await reader.CurveAsync(key, fromStep, points, cancellationToken).ConfigureAwait(false) is { } curve)
+        {
+            return curve;
+        }
+
+        var keys = await reader.KeysAsync(cancellationToken).ConfigureAwait(false);
+        throw new CliException(keys.Count == 0
+            ? $"PostgreSQL has no statistics for run '{Name}', stage '{stage}'"
+            : $"stage '{stage}' has no '{key}' values at or after step {fromStep} (keys: {string.Join(", ", keys.Select(k => k.Name))})");
     }
 
     /// <summary>The run's summary.</summary>
@@ -126,6 +194,8 @@ internal sealed class RunReference : IAsyncDisposable
 
         return null;
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -41,20 +41,15 @@ internal static class ShowCommand
 
             foreach (var stage in summary.Stages)
             {
-                StatsTable table;
-                try
-                {
-                    table = await reference.ReadAsync(stage.Name, cancellationToken).ConfigureAwait(false);
-                }
-                catch (CliException)
+                if (await reference.OverviewAsync(stage.Name, cancellationToken).ConfigureAwait(false) is not { } overview)
                 {
                     continue;
                 }
 
-                WriteLastValues(table);
-                if (stage.Name == "evaluation" && table.Columns.ContainsKey("total_energy"))
+                WriteLastValues(overview);
+                if (stage.Name == "evaluation" && overview.Latest.Any(l => l.Key == "total_energy"))
                 {
-                    var energies = table.Column("total_energy").Where(double.IsFinite).ToArray();
+                    var energies = (await reference.ValuesAsync(stage.Name, "total_energy", cancellationToken).ConfigureAwait(false)).Where(double.IsFinite).ToArray();
                     var (mean, error) = BlockingAnalysis.Analyse(energies);
                     AnsiConsole.MarkupLine(Invariant($"[bold]Evaluation energy:[/] {mean:F6} ± {error:F6} Ha ({energies.Length} steps, blocking analysis)"));
                     AnsiConsole.WriteLine();
@@ -132,16 +127,13 @@ internal static class ShowCommand
         AnsiConsole.WriteLine();
     }
 
-    private static void WriteLastValues(StatsTable table)
+    private static void WriteLastValues(StageOverview stage)
     {
-        var grid = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(table.Stage)}[/]: {table.Count} steps")
+        var grid = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(stage.Stage)}[/]: {Markup.Escape(stage.Extent)}")
             .AddColumns("key", "last value", "at step");
-        foreach (var key in table.Keys)
+        foreach (var last in stage.Latest)
         {
-            if (table.Last(key) is { } last)
-            {
-                grid.AddRow(Markup.Escape(key), last.Value.ToString("G10", CultureInfo.InvariantCulture), last.Step.ToString(CultureInfo.InvariantCulture));
-            }
+            grid.AddRow(Markup.Escape(last.Key), last.Value.ToString("G10", CultureInfo.InvariantCulture), last.Step.ToString(CultureInfo.InvariantCulture));
         }
 
         AnsiConsole.Write(grid);

@@ -143,6 +143,10 @@ internal static class PostgresSchema
         ORDER BY r.name, st.stage, k.name, v.step DESC;
         COMMENT ON VIEW {s}.latest_stats IS 'The latest value of each key of each stage of each run.';
         """,
+
+        // Version 3. Summaries kept by triggers on stat_values (latest values, each stage's extent and counts,
+        // 64-step blocks) and the curve() function, so viewing costs what is looked at, not what is stored.
+        PostgresViewingMigration.Sql,
     ];
 
     /// <summary>The version this build creates.</summary>

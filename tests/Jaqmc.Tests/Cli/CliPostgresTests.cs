@@ -103,6 +103,40 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
         Assert.Contains(_name, line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Show_TitlesEachStageWithItsExtentFromTheSummaries()
+    {
+        using var p = await Verb("show", _name, "-c", server.ConnectionString);
+
+        Assert.True(p.ExitCode == 0, p.Stderr);
+        Assert.Contains("train: steps 0–49, ", p.Stdout, StringComparison.Ordinal);
+        Assert.Contains("evaluation: steps 0–19, ", p.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SchemaOlderThanVersion3_Exits1_SayingTheNextWriterUpgradesIt()
+    {
+        var old = PostgresFixture.NewSchema();
+        try
+        {
+            await using (var db = await server.OpenAsync())
+            {
+                await Jaqmc.Sinks.Postgres.PostgresSchema.EnsureAsync(db, old, CancellationToken.None, upToVersion: 2);
+                await Dapper.SqlMapper.ExecuteAsync(db, $"""INSERT INTO "{old}".runs (name, host) VALUES ('old run', 'h')""");
+            }
+
+            using var p = await JaqmcProcess.RunAsync(["runs", _root, "-c", server.ConnectionString, "--Writers:Postgres:Schema=" + old]);
+
+            Assert.Equal(1, p.ExitCode);
+            var line = Assert.Single(p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("is at version 2; reading needs version 3", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await server.DropSchemaAsync(old);
+        }
+    }
+
     private Task<JaqmcProcess> Verb(params string[] args) =>
         JaqmcProcess.RunAsync([.. args, "--Writers:Postgres:Schema=" + _schema]);
 }

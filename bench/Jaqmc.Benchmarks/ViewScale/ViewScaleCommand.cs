@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using Jaqmc.Sinks.Postgres;
+using Npgsql;
+
+namespace Jaqmc.Benchmarks.ViewScale;
+
+/// <summary>
+/// <c>view-scale --connection CONN [--runs 40] [--steps 100000] [--long-steps 1000000] [--evaluation-steps 2000]
+/// [--keys 20] [--repeats 5] [--partitions 8] [--writer-rounds 3] [--writer-batches 20] [--reuse] [--build-only | --viewing-only | --writer-only] [--jaqmc DLL]</c>:
+/// builds a database of about 100 M values through COPY in the writer's layout (schema <c>scale</c>, plus a
+/// hash-partitioned twin <c>scale_part</c>), upgrades both to the current schema, then times every viewing path
+/// (medians), the writer's throughput with and without the summary triggers, resume's delete and disk per value.
+/// </summary>
+/// <remarks>Point it at a throwaway server: it drops and recreates both schemas unless <c>--reuse</c> is given.</remarks>
+internal sealed class ViewScaleCommand
+{
+    private const string Plain = "scale";
+    private const string Partitioned = "scale_part";
+    private readonly string[] _args;
+    private readonly ScaleShape _shape;
+    private readonly int _repeats;
+    private readonly int _partitions;
+    private readonly string _connection;
+
+    private ViewScaleCommand(string[] args)
+    {
+        _args = args;
+        _shape = new ScaleShape(
+            CommandHelpers.Option(args, "--runs", 40), CommandHelpers.Option(args, "--steps", 100_000),
+            CommandHelpers.Option(args, "--long-steps", 1_000_000), CommandHelpers.Option(args, "--evaluation-steps", 2_000),
+            CommandHelpers.Option(args, "--keys", 20));
+        _repeats = CommandHelpers.Option(args, "--repeats", 5);
+        _partitions = CommandHelpers.Option(args, "--partitions", 8);
+        _connection = StringOption("--connection") ?? throw new ArgumentException("view-scale needs --connection (a throwaway server: it drops schemas scale and scale_part)");
+    }
+
+    public static Task<int> RunAsync(string[] args) => new ViewScaleCommand(args).RunAsync();
+
+    private string? StringOption(string name)
+    {
+        var i = Array.IndexOf(_args, name);
+        return i >= 0 && i + 1 < _args.Length ? _args[i + 1] : null;
+    }
+
+    private async Task<int> RunAsync()
+    {
+        await using var source = new NpgsqlDataSourceBuilder(_connection) { ConnectionStringBuilder = { NoResetOnClose = true, CommandTimeout = 0 } }.Build();
+        var schemas = _partitions > 0 ? new[] { Plain, Partitioned } : [Plain];
+        Line($"view-scale: {_shape.Runs} runs x {_shape.Steps:N0} steps + 1 run x {_shape.LongRunSteps:N0} steps, each with {_shape.EvaluationSteps:N0} evaluation steps, {_shape.Keys} keys = {_shape.Values:N0} values; medians of {_repeats}");
+        Line($"server: {await ScalarAsync<string>(source, "SELECT version()")}; shared_buffers {await ScalarAsync<string>(source, "SHOW shared_buffers")}, max_wal_size {await ScalarAsync<string>(source, "SHOW max_wal_size")}");
+
+        var builder = new ScaleDataBuilder(source, _shape);
+        if (!_args.Contains("--reuse"))
+        {
+            await BuildAsync(source, builder);
+        }
+
+        await ReportDiskAsync(source, schemas);
+        if (_args.Contains("--build-only"))
+        {
+            return 0;
+        }
+
+        if (!_args.Contains("--writer-only"))
+        {
+            await ReportViewingAsync(source, schemas);
+        }
+
+        if (!_args.Contains("--viewing-only"))
+        {
+            await ReportWriterAsync(source, schemas);
+        }
+
+        return 0;
+    }
+
+    private async Task BuildAsync(NpgsqlDataSource source, ScaleDataBuilder builder)
+    {
+        Line("\n## Build");
+        var (seconds, values) = await builder.BuildAsync(Plain, p => Console.Error.WriteLine(p));
+        Line($"COPY of {values:N0} values into schema version 2 (today's layout): {seconds:F0} s ({values / seconds:N0} values/s)");
+        Line($"VACUUM ANALYZE: {await TimeAsync(source, $"VACUUM (ANALYZE) {Plain}.stat_values"):F0} s");
+        Line($"today's layout: stat_values {await ScalarAsync<long>(source, $"SELECT pg_total_relation_size('{Plain}.stat_values')") / 1e9:F2} GB, database {await ScalarAsync<long>(source, "SELECT pg_database_size(current_database())") / 1e9:F2} GB");
+        if (_partitions > 0)
+        {
+            var copy = await builder.CopyPartitionedAsync(Plain, Partitioned, _partitions);
+            Line($"copy into {_partitions} hash partitions by stage (INSERT ... SELECT): {copy:F0} s; VACUUM ANALYZE {await TimeAsync(source, $"VACUUM (ANALYZE) {Partitioned}.stat_values"):F0} s");
+        }
+
+        foreach (var schema in _partitions > 0 ? new[] { Plain, Partitioned } : [Plain])
+        {
+            var clock = Stopwatch.StartNew();
+            await using (var connection = await source.OpenConnectionAsync())
+            {
+                var (before, after) = await PostgresSchema.EnsureAsync(connection, schema, CancellationToken.None);
+                Line($"migration of {schema} from version {before} to {after}: {clock.Elapsed.TotalSeconds:F0} s");
+            }
+
+            await TimeAsync(source, $"ANALYZE {schema}.stat_blocks; ANALYZE {schema}.stat_latest; ANALYZE {schema}.run_stages");
+        }
+    }
+
+    private async Task ReportDiskAsync(NpgsqlDataSource source, string[] schemas)
+    {
+        Line("\n## Disk (tables with their indexes)");
+        Line("| schema | values | stat_values | summaries (stat_blocks + stat_latest) | B/value today | B/value now |");
+        Line("|---|---|---|---|---|---|");
+        foreach (var schema in schemas)
+        {
+            var (values, table, summaries) = await QuerySingleAsync<(long, long, long)>(source,
+                $"""
+                SELECT (SELECT sum(value_count)::bigint FROM {schema}.run_stages),
+                       (SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c
+                        WHERE c.oid = '{schema}.stat_values'::regclass OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = '{schema}.stat_values'::regclass)),
+                       pg_total_relation_size('{schema}.stat_blocks') + pg_total_relation_size('{schema}.stat_latest')
+                """);
+            Line($"| {schema} | {values:N0} | {table / 1e9:F2} GB | {summaries / 1e6:F0} MB | {(double)table / values:F1} | {(double)(table + summaries) / values:F1} |");
+        }
+    }
+
+    private async Task ReportViewingAsync(NpgsqlDataSource source, string[] schemas)
+    {
+        var timer = new ViewTimer(source, _repeats, StringOption("--jaqmc") ?? DefaultJaqmcDll(), _connection);
+        var runs = _shape.RunNames().Where(r => r != ScaleShape.LongRun).ToArray();
+        string Run(int i) => runs[(i + runs.Length) % runs.Length];
+        var random = new Random(1);
+        long ZoomStart() => random.NextInt64(0, _shape.Steps - 1_000);
+        Line("\n## Viewing (medians, ms; whole commands: wall time (CPU time of the process))");
+        Line($"| path | {string.Join(" | ", schemas)} | rows |");
+        Line($"|---|{string.Concat(schemas.Select(_ => "---|"))}---|");
+        var queries = new (string Name, string Sql, Func<int, object[]> Parameters)[]
+        {
+            ("latest values of one run", "SELECT * FROM {s}.latest_stats WHERE run = $1", i => [Run(i)]),
+            ("latest values of every run", "SELECT * FROM {s}.latest_stats", _ => []),
+            ("runs list (the query of `jaqmc runs`)", RunsListSql, _ => []),
+            ("curve: 2,000 points over a whole 100 k-step run", "SELECT * FROM {s}.curve($1, 'train', 'total_energy', NULL, NULL, 2000)", i => [Run(i)]),
+            ("curve: 2,000 points over the 1 M-step run", "SELECT * FROM {s}.curve($1, 'train', 'total_energy', NULL, NULL, 2000)", _ => [ScaleShape.LongRun]),
+            ("curve: 2,000 points over a 1 % zoom (1,000 steps)", "SELECT * FROM {s}.curve($1, 'train', 'energy:kinetic', $2, $2 + 999, 2000)", i => [Run(i), ZoomStart()]),
+            ("curve: 2,000 points over 16,384 steps (the longest value-by-value range)", "SELECT * FROM {s}.curve($1, 'train', 'pmove', $2, $2 + 16383, 2000)", i => [Run(i), ZoomStart() / 2]),
+            ("curve: 2,000 points over 16,385 steps (the shortest range read by blocks)", "SELECT * FROM {s}.curve($1, 'train', 'pmove', $2, $2 + 16384, 2000)", i => [Run(i), ZoomStart() / 2]),
+            ("per-step jsonb rows: 100 steps of stats_by_step", "SELECT * FROM {s}.stats_by_step WHERE run = $1 AND stage = 'train' AND step BETWEEN $2 AND $2 + 99", i => [Run(i), ZoomStart()]),
+        };
+        foreach (var (name, sql, parameters) in queries)
+        {
+            var cells = new List<string>();
+            long rows = 0;
+            foreach (var schema in schemas)
+            {
+                (var ms, rows) = await timer.QueryAsync(sql.Replace("{s}", schema, StringComparison.Ordinal), parameters);
+                cells.Add(ms.ToString("F1", CultureInfo.InvariantCulture));
+            }
+
+            Line($"| {name} | {string.Join(" | ", cells)} | {rows:N0} |");
+        }
+
+        var empty = Directory.CreateTempSubdirectory("jaqmc-view-scale-").FullName;
+        try
+        {
+            var plot = Path.Combine(empty, "energy.png");
+            var commands = new (string Name, string[] Args)[]
+            {
+                ("`jaqmc runs <empty dir> -c`", ["runs", empty]),
+                ("`jaqmc show <run> -c`", ["show", Run(3)]),
+                ("`jaqmc plot <100 k-step run> -c` (1200 px)", ["plot", Run(4), "-o", plot]),
+                ("`jaqmc plot <1 M-step run> -c` (1200 px)", ["plot", ScaleShape.LongRun, "-o", plot]),
+                ("`jaqmc export <1 M-step run> --to csv` (peak memory)", ["export", ScaleShape.LongRun, "--to", "csv", "--stage", "train", "-o", "OUT"]),
+            };
+            foreach (var (name, args) in commands)
+            {
+                var cells = new List<string>();
+                var peak = 0.0;
+                foreach (var schema in schemas)
+                {
+                    // export refuses to overwrite: one run, into a fresh directory.
+                    var output = Path.Combine(empty, "export-" + schema);
+                    var run = args.Select(a => a == "OUT" ? output : a).ToArray();
+                    var (ms, cpu, mb) = args[0] == "export"
+                        ? await TimeExportAsync(timer, schema, empty, run, output)
+                        : await timer.CommandAsync(schema, empty, run);
+                    peak = Math.Max(peak, mb);
+                    cells.Add(Invariant($"{ms:F0} (CPU {cpu:F0})"));
+                }
+
+                Line($"| {name} | {string.Join(" | ", cells)} | peak {peak:F0} MB |");
+            }
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    private static async Task<(double Ms, double CpuMs, double PeakMb)> TimeExportAsync(ViewTimer timer, string schema, string directory, string[] args, string output)
+    {
+        // One timed run (it writes a 1 M-row file); the directory must not hold the file yet.
+        if (Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true);
+        }
+
+        var result = await timer.CommandOnceAsync(schema, directory, args);
+        Directory.Delete(output, recursive: true);
+        return result;
+    }
+
+    private async Task ReportWriterAsync(NpgsqlDataSource source, string[] schemas)
+    {
+        var loop = new WriterLoop(source, _shape.Keys);
+        var rounds = CommandHelpers.Option(_args, "--writer-rounds", 3);
+        var batches = CommandHelpers.Option(_args, "--writer-batches", 20);
+        var variants = new List<(string Name, string Schema, bool Triggers)> { ("today's layout (no summary triggers)", Plain, false), ("with summary triggers", Plain, true) };
+        if (schemas.Contains(Partitioned))
+        {
+            variants.Add(("with summary triggers, hash-partitioned", Partitioned, true));
+        }
+
+        Line($"\n## Writer ({batches} batches of 4,096 records of {_shape.Keys} keys per round, {rounds} rounds interleaved) and resume");
+        Line("| variant | records/s (median) | each round | resume: delete the 2,000-step tail of a run just written (median ms, each) |");
+        Line("|---|---|---|---|");
+        var rates = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        var written = variants.ToDictionary(v => v.Name, _ => new List<string>());
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var (name, schema, triggers) in variants)
+            {
+                await SetTriggersAsync(source, schema, triggers);
+                var (rate, run) = await loop.RecordsPerSecondAsync(schema, batches, 4096);
+                rates[name].Add(rate);
+                written[name].Add(run);
+            }
+        }
+
+        // Resume right after writing, as after a crash: the tail of each run this variant just wrote, twice each
+        // (the delete is rolled back), interleaved across the variants.
+        var deletes = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        for (var repeat = 0; repeat < 2; repeat++)
+        {
+            for (var r = 0; r < rounds; r++)
+            {
+                foreach (var (name, schema, triggers) in variants)
+                {
+                    await SetTriggersAsync(source, schema, triggers);
+                    deletes[name].Add(await loop.ResumeDeleteMsAsync(schema, written[name][r], 2_000));
+                }
+            }
+        }
+
+        foreach (var (name, _, _) in variants)
+        {
+            Line($"| {name} | {CommandHelpers.Median(rates[name]):N0} | {string.Join(", ", rates[name].Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} | {CommandHelpers.Median(deletes[name]):F1} ({string.Join(", ", deletes[name].Select(d => d.ToString("F0", CultureInfo.InvariantCulture)))}) |");
+        }
+
+        await SetTriggersAsync(source, Plain, true);
+    }
+
+    private static Task SetTriggersAsync(NpgsqlDataSource source, string schema, bool enabled) =>
+        TimeAsync(source, $"ALTER TABLE {schema}.stat_values {(enabled ? "ENABLE" : "DISABLE")} TRIGGER USER");
+
+    private const string RunsListSql = """
+        SELECT r.id, r.name, r.status, r.updated_at, st.stage, st.status, st.last_step, l.value
+        FROM {s}.runs r
+        LEFT JOIN {s}.run_stages st ON st.run_id = r.id
+        LEFT JOIN {s}.stat_keys k ON k.name = 'total_energy'
+        LEFT JOIN {s}.stat_latest l ON l.stage_id = st.id AND l.key_id = k.id
+        ORDER BY r.updated_at DESC, r.id, st.started_at
+        """;
+
+    private static string DefaultJaqmcDll()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Jaqmc.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Path.Combine(directory?.FullName ?? ".", "src", "Cli", "bin", "Release", "net10.0", "jaqmc.dll");
+    }
+
+    private static async Task<double> TimeAsync(NpgsqlDataSource source, string sql)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = await source.OpenConnectionAsync();
+        await connection.ExecuteAsync(new CommandDefinition(sql, commandTimeout: 0));
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlDataSource source, string sql)
+    {
+        await using var connection = await source.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<T>(sql) ?? throw new InvalidOperationException(sql);
+    }
+
+    private static async Task<T> QuerySingleAsync<T>(NpgsqlDataSource source, string sql)
+    {
+        await using var connection = await source.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<T>(sql);
+    }
+
+    private static void Line(string text) => Console.WriteLine(text);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+
+namespace Jaqmc.Benchmarks.ViewScale;
+
+/// <summary>Medians of repeated SQL queries (every row read) and of whole jaqmc commands (spawn to exit).</summary>
+internal sealed class ViewTimer(NpgsqlDataSource source, int repeats, string jaqmcDll, string connectionString)
+{
+    /// <summary>
+    /// Runs <paramref name="sql"/> once untimed, then <c>repeats</c> times with the parameters of each repetition;
+    /// returns the median in milliseconds and the rows of the last run.
+    /// </summary>
+    public async Task<(double Ms, long Rows)> QueryAsync(string sql, Func<int, object[]> parameters)
+    {
+        await RunAsync(sql, parameters(-1));
+        var times = new List<double>();
+        long rows = 0;
+        for (var i = 0; i < repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            rows = await RunAsync(sql, parameters(i));
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        return (CommandHelpers.Median(times), rows);
+    }
+
+    private async Task<long> RunAsync(string sql, object[] parameters)
+    {
+        await using var command = source.CreateCommand(sql);
+        command.CommandTimeout = 0;
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = p });
+        }
+
+        await using var reader = await command.ExecuteReaderAsync();
+        long rows = 0;
+        while (await reader.ReadAsync())
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Runs <c>jaqmc <paramref name="args"/></c> once untimed, then <c>repeats</c> times; returns the median wall
+    /// time and CPU time (user + system) in milliseconds and the largest peak resident memory in MB (from /usr/bin/time).
+    /// </summary>
+    public async Task<(double Ms, double CpuMs, double PeakMb)> CommandAsync(string schema, string workingDirectory, params string[] args)
+    {
+        await RunJaqmcAsync(schema, workingDirectory, args);
+        var (times, cpu) = (new List<double>(), new List<double>());
+        var peak = 0.0;
+        for (var i = 0; i < repeats; i++)
+        {
+            var (ms, cpuMs, mb) = await RunJaqmcAsync(schema, workingDirectory, args);
+            times.Add(ms);
+            cpu.Add(cpuMs);
+            peak = Math.Max(peak, mb);
+        }
+
+        return (CommandHelpers.Median(times), CommandHelpers.Median(cpu), peak);
+    }
+
+    /// <summary>Runs <c>jaqmc <paramref name="args"/></c> once (a command whose output may exist only once).</summary>
+    public Task<(double Ms, double CpuMs, double PeakMb)> CommandOnceAsync(string schema, string workingDirectory, params string[] args) =>
+        RunJaqmcAsync(schema, workingDirectory, args);
+
+    private async Task<(double Ms, double CpuMs, double PeakMb)> RunJaqmcAsync(string schema, string workingDirectory, string[] args)
+    {
+        var info = new ProcessStartInfo("/usr/bin/time")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var argument in (string[])["-f", "peak-kb %M %U %S", "dotnet", jaqmcDll, .. args, "-c", connectionString])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["JAQMC_Writers__Postgres__Schema"] = schema;
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        var stderr = await error;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"jaqmc {string.Join(' ', args)} failed ({process.ExitCode}): {await output}{stderr}");
+        }
+
+        var fields = stderr.Split('\n').Last(l => l.StartsWith("peak-kb ", StringComparison.Ordinal)).Split(' ');
+        double Field(int i) => double.Parse(fields[i], CultureInfo.InvariantCulture);
+        return (elapsed, (Field(2) + Field(3)) * 1000, Field(1) / 1024);
+    }
+}
