@@ -100,7 +100,7 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
         }
 
         await db.StartAgainAsync();
-        using var sync = await JaqmcProcess.RunAsync(["sync", dir, .. FaultProfile.PostgresArguments(db.ConnectionString, "jaqmc", "outage")]);
+        using var sync = await JaqmcProcess.RunAsync(["sync", dir, .. SpoolOn(db.ConnectionString, "jaqmc", "outage")]);
         Assert.True(sync.ExitCode == 0, $"jaqmc sync exited {sync.ExitCode}:\n{sync.Stdout}\n{sync.Stderr}");
         Assert.Contains("the spool is empty", sync.Stdout, StringComparison.Ordinal);
         var values = await AssertPostgresEqualsCsvAsync(db.ConnectionString, dir);
@@ -116,7 +116,7 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
         await using var db = await PrivatePostgres.StartAsync();
         string[] length = ["--Training:Iterations=3000", "--Evaluation:Iterations=200", "--Writers:Postgres:Retry:MaxDelay=00:00:01"];
         var referenceDir = FaultProfile.NewDirectory("spool-kill-reference");
-        using (var reference = JaqmcProcess.Start(FaultProfile.HeArguments(referenceDir, [.. FaultProfile.PostgresArguments(db.ConnectionString, "jaqmc", "reference"), .. length])))
+        using (var reference = JaqmcProcess.Start(FaultProfile.HeArguments(referenceDir, [.. SpoolOn(db.ConnectionString, "jaqmc", "reference"), .. length])))
         {
             await reference.WaitAsync(TimeSpan.FromMinutes(5));
             Assert.True(reference.ExitCode == 0, $"the uninterrupted run failed ({reference.ExitCode}):\n{reference.Stdout}\n{reference.Stderr}");
@@ -126,7 +126,7 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
         output.WriteLine($"kill schedule seed {seed} (replay with JAQMC_FAULT_SEED={seed})");
         var random = new Random(seed);
         var dir = FaultProfile.NewDirectory("spool-kill");
-        var args = FaultProfile.HeArguments(dir, [.. FaultProfile.PostgresArguments(db.ConnectionString, "jaqmc", "killed"), .. length]);
+        var args = FaultProfile.HeArguments(dir, [.. SpoolOn(db.ConnectionString, "jaqmc", "killed"), .. length]);
         var (kills, startupKills, killsInOutage, attempts) = (0, 0, 0, 0);
         var down = false;
         while (true)
@@ -174,7 +174,7 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
         }
 
         // What the last life could not upload before it exited (an upload still in its backoff) goes now.
-        using (var sync = await JaqmcProcess.RunAsync(["sync", dir, .. FaultProfile.PostgresArguments(db.ConnectionString, "jaqmc", "killed")]))
+        using (var sync = await JaqmcProcess.RunAsync(["sync", dir, .. SpoolOn(db.ConnectionString, "jaqmc", "killed")]))
         {
             Assert.True(sync.ExitCode == 0, $"jaqmc sync exited {sync.ExitCode}:\n{sync.Stdout}\n{sync.Stderr}");
         }
@@ -199,7 +199,7 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
         await using var mount = await TmpfsMount.TryMountAsync(spool, "size=32k");
         Assert.True(mount is not null, "the spool disk-full test needs `mount -t tmpfs` (root): run the tests as root, as scripts/test.sh does");
         string[] spoolArgs = ["--Writers:Postgres:Spool:Directory=" + spool, "--Writers:Hdf5:Enabled=false"];
-        using (var full = JaqmcProcess.Start(FaultProfile.HeArguments(dir, [.. FaultProfile.PostgresArguments("Host=127.0.0.1;Port=1;Username=jaqmc;Password=unused", "jaqmc", "outage"), .. spoolArgs])))
+        using (var full = JaqmcProcess.Start(FaultProfile.HeArguments(dir, [.. SpoolOn("Host=127.0.0.1;Port=1;Username=jaqmc;Password=unused", "jaqmc", "outage"), .. spoolArgs])))
         {
             await full.WaitAsync(TimeSpan.FromMinutes(2));
             var log = full.Stdout + full.Stderr;
@@ -219,7 +219,7 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
         // With room and a database, the same command resumes and the database ends equal to the CSV.
         await mount.RemountAsync("size=16m");
         await using var db = await PrivatePostgres.StartAsync();
-        using (var again = JaqmcProcess.Start(FaultProfile.HeArguments(dir, [.. FaultProfile.PostgresArguments(db.ConnectionString, "jaqmc", "outage"), .. spoolArgs])))
+        using (var again = JaqmcProcess.Start(FaultProfile.HeArguments(dir, [.. SpoolOn(db.ConnectionString, "jaqmc", "outage"), .. spoolArgs])))
         {
             await again.WaitAsync(TimeSpan.FromMinutes(2));
             Assert.True(again.ExitCode == 0, $"the run did not resume once there was room ({again.ExitCode}):\n{again.Stdout}\n{again.Stderr}");
@@ -233,7 +233,7 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
     private static List<string> EndlessHe(string dir, string connectionString) => FaultProfile.HeArguments(
         dir,
         [
-            .. FaultProfile.PostgresArguments(connectionString, "jaqmc", "outage"),
+            .. SpoolOn(connectionString, "jaqmc", "outage"),
             "--Training:Iterations=100000000",
             "--Evaluation:Iterations=0",
             "--Training:CheckpointEvery=" + CheckpointEvery.ToString(CultureInfo.InvariantCulture),
@@ -276,4 +276,8 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"Writer Postgres: \d+ record\(s\) are spooled in .* 'jaqmc sync [^']+' uploads them")]
     private static partial Regex SpooledLine();
+
+    /// <summary>The PostgreSQL writer's arguments with the spool on (it is off by default for now).</summary>
+    private static string[] SpoolOn(string connectionString, string schema, string run) =>
+        [.. FaultProfile.PostgresArguments(connectionString, schema, run), "--Writers:Postgres:Spool:Enabled=true"];
 }
