@@ -1,4 +1,3 @@
-using Jaqmc.Service.Spool;
 using Jaqmc.Sinks.Hosting;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Logging;
@@ -30,8 +29,7 @@ internal sealed class StageWriters
         TimeProvider time,
         Action<WriterPump> onFault,
         int threadNice,
-        CancellationToken abort,
-        RemoteSpools? spools = null)
+        CancellationToken abort)
     {
         var created = new List<(StatsWriterRegistration Registration, WriterOptions Options, IStatsWriter Writer)>();
         try
@@ -39,17 +37,7 @@ internal sealed class StageWriters
             foreach (var registration in registrations)
             {
                 var options = registration.GetOptions(services);
-                if (!options.Enabled)
-                {
-                    continue;
-                }
-
-                // A remote writer's pump writes to its spool; that is a local disk, retried as any file writer is.
-                if (spools?.CreateWriter(registration) is { } spooling)
-                {
-                    created.Add((registration, SpoolPumpOptions(options), spooling));
-                }
-                else
+                if (options.Enabled)
                 {
                     created.Add((registration, options, registration.Create(services)));
                 }
@@ -75,13 +63,6 @@ internal sealed class StageWriters
 
         return new StageWriters(context, pumps);
     }
-
-    private static WriterOptions SpoolPumpOptions(WriterOptions remote) => new()
-    {
-        QueueCapacity = remote.QueueCapacity,
-        MaxBatchSize = remote.MaxBatchSize,
-        FlushInterval = remote.FlushInterval,
-    };
 
     /// <summary>Completes once every writer has written and flushed everything queued before this call.</summary>
     public Task FlushAsync(CancellationToken cancellationToken) =>
