@@ -12,7 +12,7 @@ namespace Jaqmc.Benchmarks.RemoteProtocols;
 /// </summary>
 internal sealed class JsonBatchSender(Uri url) : IBatchSender
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = url, Timeout = TimeSpan.FromMinutes(5) };
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = url, Timeout = Timeout.InfiniteTimeSpan };
     private string? _stream;
 
     public int Window => 1;

@@ -46,6 +46,11 @@ internal sealed class ProtocolServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = new ServeOptions().MaxRequestBytes;
+
+            // On the shared, overloaded benchmark machine a starved client can fall below Kestrel's minimum body rate
+            // and have its JSON request aborted (gRPC streaming calls are exempt); neither protocol gets that limit.
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
             kestrel.Listen(IPAddress.Loopback, jsonPort, o => o.Protocols = HttpProtocols.Http1);
             kestrel.Listen(IPAddress.Loopback, grpcPort, o => o.Protocols = HttpProtocols.Http2);
         });

@@ -32,7 +32,7 @@ internal static class RemoteProtocolsCommand
             return 0;
         }
 
-        var count = CommandHelpers.Option(args, "--records", 500_000);
+        var count = CommandHelpers.Option(args, "--records", 200_000);
         var rounds = CommandHelpers.Option(args, "--rounds", 5);
         var batch = CommandHelpers.Option(args, "--batch", 8192);
         var latencySamples = CommandHelpers.Option(args, "--latency", 1000);
