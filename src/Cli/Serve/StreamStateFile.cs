@@ -16,20 +16,22 @@ internal static class StreamStateFile
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    private static readonly DateTimeOffset ThisProcessStarted = StartOf(Environment.ProcessId) ?? DateTimeOffset.UtcNow;
+
     public static string PathIn(string directory, string stage) => Path.Combine(directory, stage + Suffix);
 
     /// <summary>Marks the stream open by this server process.</summary>
     public static Task WriteRunningAsync(string directory, string stage, long initialStep, CancellationToken cancellationToken) =>
-        WriteAsync(directory, stage, new StreamState("running", initialStep, null, Environment.MachineName, Environment.ProcessId, DateTimeOffset.UtcNow), cancellationToken);
+        WriteAsync(directory, stage, new StreamState("running", initialStep, null, Environment.MachineName, Environment.ProcessId, ThisProcessStarted, DateTimeOffset.UtcNow), cancellationToken);
 
     /// <summary>Marks the stream closed with <paramref name="outcome"/>, durable up to <paramref name="durableStep"/>.</summary>
     public static Task WriteClosedAsync(string directory, string stage, long initialStep, StageOutcome outcome, long durableStep, CancellationToken cancellationToken) =>
-        WriteAsync(directory, stage, new StreamState(outcome.ToString().ToLowerInvariant(), initialStep, durableStep, Environment.MachineName, Environment.ProcessId, DateTimeOffset.UtcNow), cancellationToken);
+        WriteAsync(directory, stage, new StreamState(outcome.ToString().ToLowerInvariant(), initialStep, durableStep, Environment.MachineName, Environment.ProcessId, ThisProcessStarted, DateTimeOffset.UtcNow), cancellationToken);
 
     /// <summary>
     /// The stream's status: <c>running</c>, <c>completed</c>, <c>interrupted</c> or <c>failed</c>; a <c>running</c>
-    /// stream whose server process on this machine no longer exists (it was killed) is <c>interrupted</c>. Null
-    /// when the file is unreadable.
+    /// stream whose server process on this machine no longer exists (it was killed; a process that reuses its id
+    /// started at another time) is <c>interrupted</c>. Null when the file is unreadable.
     /// </summary>
     public static string? TryReadStatus(string path)
     {
@@ -48,7 +50,13 @@ internal static class StreamStateFile
             return null;
         }
 
-        return status == "running" && state.Host == Environment.MachineName && !ProcessExists(state.ServerPid) ? "interrupted" : status;
+        if (status != "running" || state.Host != Environment.MachineName)
+        {
+            return status;
+        }
+
+        var serverAlive = StartOf(state.ServerPid) is { } started && (started - state.ServerStarted).Duration() < TimeSpan.FromSeconds(2);
+        return serverAlive ? status : "interrupted";
     }
 
     private static async Task WriteAsync(string directory, string stage, StreamState state, CancellationToken cancellationToken)
@@ -60,16 +68,17 @@ internal static class StreamStateFile
         File.Move(temporary, path, overwrite: true);
     }
 
-    private static bool ProcessExists(int pid)
+    /// <summary>When process <paramref name="pid"/> started, or null when there is none.</summary>
+    private static DateTimeOffset? StartOf(int pid)
     {
         try
         {
             using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            return process.HasExited ? null : new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
         {
-            return false;
+            return null;
         }
     }
 
@@ -79,5 +88,6 @@ internal static class StreamStateFile
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? DurableStep,
         string? Host,
         int ServerPid,
+        DateTimeOffset ServerStarted,
         DateTimeOffset Updated);
 }
