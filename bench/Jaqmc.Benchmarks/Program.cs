@@ -19,6 +19,11 @@ internal static class Program
             return await RemoteClientCommand.RunAsync(args[1..]);
         }
 
+        if (args is ["remote-protocols", ..])
+        {
+            return await RemoteProtocols.RemoteProtocolsCommand.RunAsync(args[1..]);
+        }
+
         if (args is ["view-scale", ..])
         {
             return await ViewScale.ViewScaleCommand.RunAsync(args[1..]);

@@ -23,7 +23,10 @@ internal sealed class ServeProcess : IDisposable
 
     public int Port { get; }
 
-    public string Url => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}");
+    /// <summary>Serve https:// with this certificate (its <see cref="LoopbackCertificate.ServerArguments"/> are passed on).</summary>
+    public LoopbackCertificate? Tls { get; init; }
+
+    public string Url => string.Create(CultureInfo.InvariantCulture, $"{(Tls is null ? "http" : "https")}://127.0.0.1:{Port}");
 
     public JaqmcProcess? Process { get; private set; }
 
@@ -38,8 +41,9 @@ internal sealed class ServeProcess : IDisposable
     public async Task StartAsync()
     {
         Process?.Dispose();
-        Process = JaqmcProcess.Start(["serve", "--root", Root, "--urls", Url, "--Writers:Csv:FlushInterval=00:00:00.050", .. _extra]);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        Process = JaqmcProcess.Start(["serve", "--root", Root, "--urls", Url, "--Writers:Csv:FlushInterval=00:00:00.050", .. Tls?.ServerArguments ?? [], .. _extra]);
+        using var http = Tls is null ? new HttpClient() : new HttpClient(Tls.TrustingHandler());
+        http.Timeout = TimeSpan.FromSeconds(5);
         var watch = Stopwatch.StartNew();
         while (true)
         {
