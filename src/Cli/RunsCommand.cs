@@ -58,7 +58,7 @@ internal static class RunsCommand
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(runs.Select(r => ToJson(r.Run, r.Path)), Json));
+                Console.WriteLine(JsonSerializer.Serialize(runs.Select(r => ToJson(r.Run, r.Path, Spooled(r.Path, settings))), Json));
                 return 0;
             }
 
@@ -70,14 +70,15 @@ internal static class RunsCommand
 
             var table = new Table().Border(TableBorder.Rounded)
                 .AddColumns("run", "source", "stages (last step)", "last energy", "status", "updated");
-            foreach (var (run, _) in runs)
+            foreach (var (run, path) in runs)
             {
+                var spooled = Spooled(path, settings);
                 table.AddRow(
                     Markup.Escape(run.Name),
                     run.Source,
                     Markup.Escape(string.Join(", ", run.Stages.Select(s => s.LastStep is { } step ? FormattableString.Invariant($"{s.Name} ({step})") : s.Name))),
                     run.LastEnergy is { } e ? e.ToString("F6", CultureInfo.InvariantCulture) : "–",
-                    StatusMarkup(run.Status),
+                    StatusMarkup(run.Status) + (spooled > 0 ? FormattableString.Invariant($" [yellow](+{spooled:N0} spooled)[/]") : string.Empty),
                     run.Updated.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
             }
 
@@ -95,7 +96,11 @@ internal static class RunsCommand
         _ => $"[yellow]{Markup.Escape(status)}[/]",
     };
 
-    private static object ToJson(RunSummary run, string? path) => new
+    // The records a local run's PostgreSQL spool holds, not yet uploaded ('jaqmc sync' uploads them).
+    private static long Spooled(string? path, Microsoft.Extensions.Configuration.IConfiguration settings) =>
+        path is null ? 0 : RunSpool.Read(path, settings).Records;
+
+    private static object ToJson(RunSummary run, string? path, long spooled) => new
     {
         run.Name,
         run.Source,
@@ -103,6 +108,7 @@ internal static class RunsCommand
         run.Status,
         run.Updated,
         LastEnergy = Finite(run.LastEnergy),
+        Spooled = spooled,
         Stages = run.Stages.Select(s => new { s.Name, s.Status, s.LastStep, LastEnergy = Finite(s.LastEnergy), s.Checkpoints }),
     };
 

@@ -1,3 +1,4 @@
+using Jaqmc.Service.Spool;
 using Jaqmc.Sinks.Hosting;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,8 @@ internal sealed class StageWriters
         TimeProvider time,
         Action<WriterPump> onFault,
         int threadNice,
-        CancellationToken abort)
+        CancellationToken abort,
+        RemoteSpools? spools = null)
     {
         var created = new List<(StatsWriterRegistration Registration, WriterOptions Options, IStatsWriter Writer)>();
         try
@@ -37,7 +39,17 @@ internal sealed class StageWriters
             foreach (var registration in registrations)
             {
                 var options = registration.GetOptions(services);
-                if (options.Enabled)
+                if (!options.Enabled)
+                {
+                    continue;
+                }
+
+                // A remote writer's pump writes to its spool; that is a local disk, retried as any file writer is.
+                if (spools?.CreateWriter(registration) is { } spooling)
+                {
+                    created.Add((registration, SpoolPumpOptions(options), spooling));
+                }
+                else
                 {
                     created.Add((registration, options, registration.Create(services)));
                 }
@@ -63,6 +75,13 @@ internal sealed class StageWriters
 
         return new StageWriters(context, pumps);
     }
+
+    private static WriterOptions SpoolPumpOptions(WriterOptions remote) => new()
+    {
+        QueueCapacity = remote.QueueCapacity,
+        MaxBatchSize = remote.MaxBatchSize,
+        FlushInterval = remote.FlushInterval,
+    };
 
     /// <summary>Completes once every writer has written and flushed everything queued before this call.</summary>
     public Task FlushAsync(CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Jaqmc.Service.Hosting;
+using Jaqmc.Service.Spool;
 using Jaqmc.Sinks.Hosting;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
     private readonly RecordQueue _queue;
     private readonly Dispatcher _dispatcher;
     private readonly PipelineReport _report;
+    private readonly RemoteSpools? _spools;
 
     // Stage changes, flushes and stop never overlap: stop waits for the producer's call to finish (or for the
     // shutdown deadline, which aborts everything and wakes the producer with an error).
@@ -53,7 +55,8 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
         PipelineMetrics metrics,
         ILoggerFactory loggerFactory,
         TimeProvider time,
-        RunConfigurationSnapshot? runConfiguration = null)
+        RunConfigurationSnapshot? runConfiguration = null,
+        RemoteSpools? spools = null)
     {
         _options = options.Value;
         _run = run.Value;
@@ -68,6 +71,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
         _queue = new RecordQueue(_options, _signal, _drops);
         _dispatcher = new Dispatcher(_queue, _signal, _drops, _options, _logger, e => _fault ??= e);
         _report = new PipelineReport(_logger);
+        _spools = spools;
 
         metrics.Observe(_queue, () => Volatile.Read(ref _writers));
     }
@@ -82,7 +86,13 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
     public Exception? Fault => _fault;
 
     /// <summary>Starts the dispatcher thread.</summary>
-    public void Start() => _dispatcher.Start(_abort.Token);
+    public void Start()
+    {
+        _dispatcher.Start(_abort.Token);
+
+        // An upload that cannot go on (bad credentials) stops the run as a failed writer did before the spool.
+        _spools?.Start(e => _fault ??= new StatsPipelineException($"Writer upload failed: {e.Message}", e));
+    }
 
     /// <summary>
     /// Starts the shutdown deadline: when it passes, everything still waiting is aborted and reported. It covers the
@@ -98,6 +108,8 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
         {
             // Already disposed: nothing left to abort.
         }
+
+        _spools?.StartShutdownDeadline(timeout);
     }
 
     public async ValueTask BeginStageAsync(string stage, long initialStep, CancellationToken cancellationToken)
@@ -113,7 +125,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
 
             ThrowIfStopped();
             var context = new WriterContext(_run.FullWorkingDirectory, stage, initialStep, _run.EffectiveName, _runConfiguration);
-            var writers = StageWriters.Open(_registrations, _services, context, _metrics, _loggerFactory, _time, OnPumpFault, _options.WriterThreadNice, _abort.Token);
+            var writers = StageWriters.Open(_registrations, _services, context, _metrics, _loggerFactory, _time, OnPumpFault, _options.WriterThreadNice, _abort.Token, _spools);
             _report.Begin(writers);
             _writers = writers;
             _dispatcher.Attach(writers);
@@ -252,6 +264,10 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
 
         _drops.EndBurst(force: true);
         _report.Log(Dropped);
+        if (_spools is not null)
+        {
+            await _spools.StopAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -36,6 +36,9 @@ internal sealed class WriterRetryPolicy
         _retry = retry;
     }
 
+    /// <summary>Whether calls are failing now: between the first failed attempt and the next success.</summary>
+    public bool InOutage => Volatile.Read(ref _outageRetries) > 0;
+
     /// <summary>Runs <paramref name="call"/>, retrying transient failures; awaits come back to the caller's thread.</summary>
     /// <remarks>
     /// The first attempt calls the writer directly and Polly is entered only after a failure, with that failure as
@@ -75,7 +78,7 @@ internal sealed class WriterRetryPolicy
         if (_outageRetries > 0)
         {
             PipelineLog.OutageEnded(_logger, _writer, _time.GetElapsedTime(_outageStart).TotalSeconds, _outageRetries, _outageError);
-            _outageRetries = 0;
+            Volatile.Write(ref _outageRetries, 0);
         }
     }
 

@@ -1,0 +1,28 @@
+using System.Globalization;
+using Jaqmc.Service;
+using Jaqmc.Sinks;
+using Microsoft.Extensions.Configuration;
+
+namespace Jaqmc.Cli;
+
+/// <summary>What a run directory's PostgreSQL spool still holds (for <c>jaqmc show</c> and <c>runs</c>).</summary>
+internal static class RunSpool
+{
+    /// <summary>Records in the spool of <paramref name="runDirectory"/> not yet uploaded (0 when there is no spool).</summary>
+    public static SpoolBacklog Read(string runDirectory, IConfiguration settings)
+    {
+        var options = new SpoolOptions { Directory = settings["Writers:Postgres:Spool:Directory"] ?? string.Empty };
+        return SpoolBacklog.Read(options.ResolveDirectory(runDirectory, "Postgres"));
+    }
+
+    /// <summary>One line for a spool that holds records, or null.</summary>
+    public static string? Describe(string runDirectory, IConfiguration settings)
+    {
+        var (_, records, bytes, oldest) = Read(runDirectory, settings);
+        return records == 0
+            ? null
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"{records:N0} record(s) ({bytes:N0} bytes) spooled and not yet in PostgreSQL, the oldest from {oldest?.ToLocalTime():yyyy-MM-dd HH:mm:ss}; 'jaqmc sync {runDirectory}' uploads them");
+    }
+}
