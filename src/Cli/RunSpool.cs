@@ -18,11 +18,12 @@ internal static class RunSpool
     /// <summary>One line for a spool that holds records, or null.</summary>
     public static string? Describe(string runDirectory, IConfiguration settings)
     {
-        var (_, records, bytes, oldest) = Read(runDirectory, settings);
-        return records == 0
+        var backlog = Read(runDirectory, settings);
+        var oldest = backlog.OldestRecord;
+        return backlog.IsEmpty
             ? null
             : string.Create(
                 CultureInfo.InvariantCulture,
-                $"{records:N0} record(s) ({bytes:N0} bytes) spooled and not yet in PostgreSQL, the oldest from {oldest?.ToLocalTime():yyyy-MM-dd HH:mm:ss}; 'jaqmc sync {runDirectory}' uploads them");
+                $"{backlog.Describe()} ({backlog.Bytes:N0} bytes) spooled and not yet in PostgreSQL, the oldest from {oldest?.ToLocalTime():yyyy-MM-dd HH:mm:ss}; 'jaqmc sync {runDirectory}' uploads them");
     }
 }

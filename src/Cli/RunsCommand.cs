@@ -78,7 +78,7 @@ internal static class RunsCommand
                     run.Source,
                     Markup.Escape(string.Join(", ", run.Stages.Select(s => s.LastStep is { } step ? FormattableString.Invariant($"{s.Name} ({step})") : s.Name))),
                     run.LastEnergy is { } e ? e.ToString("F6", CultureInfo.InvariantCulture) : "–",
-                    StatusMarkup(run.Status) + (spooled > 0 ? FormattableString.Invariant($" [yellow](+{spooled:N0} spooled)[/]") : string.Empty),
+                    StatusMarkup(run.Status) + SpooledMarkup(spooled),
                     run.Updated.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
             }
 
@@ -96,11 +96,27 @@ internal static class RunsCommand
         _ => $"[yellow]{Markup.Escape(status)}[/]",
     };
 
-    // The records a local run's PostgreSQL spool holds, not yet uploaded ('jaqmc sync' uploads them).
-    private static long Spooled(string? path, Microsoft.Extensions.Configuration.IConfiguration settings) =>
-        path is null ? 0 : RunSpool.Read(path, settings).Records;
+    // What a local run's PostgreSQL spool holds, not yet uploaded ('jaqmc sync' uploads it).
+    private static (long Records, long StageChanges) Spooled(string? path, Microsoft.Extensions.Configuration.IConfiguration settings)
+    {
+        if (path is null)
+        {
+            return (0, 0);
+        }
 
-    private static object ToJson(RunSummary run, string? path, long spooled) => new
+        var backlog = RunSpool.Read(path, settings);
+        return (backlog.Records, backlog.StageChanges);
+    }
+
+    // A status still in the spool is not the run's status yet: say so next to the one the database holds.
+    private static string SpooledMarkup((long Records, long StageChanges) spooled) => spooled switch
+    {
+        { Records: > 0 } => FormattableString.Invariant($" [yellow](+{spooled.Records:N0} spooled)[/]"),
+        { StageChanges: > 0 } => " [yellow](newer status spooled)[/]",
+        _ => string.Empty,
+    };
+
+    private static object ToJson(RunSummary run, string? path, (long Records, long StageChanges) spooled) => new
     {
         run.Name,
         run.Source,
@@ -108,7 +124,8 @@ internal static class RunsCommand
         run.Status,
         run.Updated,
         LastEnergy = Finite(run.LastEnergy),
-        Spooled = spooled,
+        Spooled = spooled.Records,
+        SpooledStageChanges = spooled.StageChanges,
         Stages = run.Stages.Select(s => new { s.Name, s.Status, s.LastStep, LastEnergy = Finite(s.LastEnergy), s.Checkpoints }),
     };
 

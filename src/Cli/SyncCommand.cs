@@ -60,8 +60,9 @@ internal static class SyncCommand
 
         var postgres = host.Services.GetRequiredService<IOptionsMonitor<PostgresWriterOptions>>().Get(PostgresStatsWriterServiceCollectionExtensions.DefaultName);
         var spoolDirectory = postgres.Spool.ResolveDirectory(run, PostgresStatsWriterServiceCollectionExtensions.DefaultName);
-        var pending = SpoolBacklog.Read(spoolDirectory).Records;
-        if (pending == 0)
+        var backlog = SpoolBacklog.Read(spoolDirectory);
+        var pending = backlog.Records;
+        if (backlog.IsEmpty)
         {
             Console.WriteLine($"Nothing to upload: {spoolDirectory} holds no spooled records.");
             return 0;
@@ -69,22 +70,22 @@ internal static class SyncCommand
 
         if (!postgres.Enabled)
         {
-            throw new CliException($"{pending} record(s) wait in {spoolDirectory}, but no database is configured: set {PostgresWriterOptions.ConnectionStringKey} or pass --connection", ExitCodes.Configuration);
+            throw new CliException($"{backlog.Describe()} wait in {spoolDirectory}, but no database is configured: set {PostgresWriterOptions.ConnectionStringKey} or pass --connection", ExitCodes.Configuration);
         }
 
         var clock = Stopwatch.StartNew();
-        Console.WriteLine(Invariant($"Uploading {pending:N0} record(s) from {spoolDirectory}"));
+        Console.WriteLine(Invariant($"Uploading {backlog.Describe()} from {spoolDirectory}"));
         var progress = new Progress<long>(uploaded => Console.WriteLine(Invariant(
             $"  {uploaded:N0} of {pending:N0} uploaded ({uploaded / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N0} records/s)")));
-        var (total, left, fault) = await host.Services.GetRequiredService<IStatsSpoolSync>().SyncAsync(run, progress, cancellationToken).ConfigureAwait(false);
+        var (total, left, leftStageChanges, fault) = await host.Services.GetRequiredService<IStatsSpoolSync>().SyncAsync(run, progress, cancellationToken).ConfigureAwait(false);
         if (fault is not null)
         {
-            throw new CliException($"the upload stopped: {fault.Message} ({left:N0} record(s) stay in {spoolDirectory})", ExitCodes.WriterFailed, fault);
+            throw new CliException(Invariant($"the upload stopped: {fault.Message} ({left:N0} record(s) and {leftStageChanges:N0} stage open/close frame(s) stay in {spoolDirectory})"), ExitCodes.WriterFailed, fault);
         }
 
-        if (left > 0)
+        if (left > 0 || leftStageChanges > 0)
         {
-            Console.WriteLine(Invariant($"Stopped: {left:N0} record(s) stay in {spoolDirectory}; run 'jaqmc sync {run}' again to upload them."));
+            Console.WriteLine(Invariant($"Stopped: {left:N0} record(s) and {leftStageChanges:N0} stage open/close frame(s) stay in {spoolDirectory}; run 'jaqmc sync {run}' again to upload them."));
             return 0;
         }
 

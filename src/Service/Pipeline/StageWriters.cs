@@ -20,23 +20,14 @@ internal sealed class StageWriters
 
     public IReadOnlyList<WriterPump> Pumps => _pumps;
 
-    /// <summary>Creates every enabled writer and starts its pump; nothing leaks when one cannot be created.</summary>
-    public static StageWriters Open(
-        IEnumerable<StatsWriterRegistration> registrations,
-        IServiceProvider services,
-        WriterContext context,
-        PipelineMetrics metrics,
-        ILoggerFactory loggerFactory,
-        TimeProvider time,
-        Action<WriterPump> onFault,
-        int threadNice,
-        CancellationToken abort,
-        RemoteSpools? spools = null)
+    /// <summary>Creates every enabled writer of <paramref name="context"/>'s stage and starts its pump; nothing leaks when one cannot be created.</summary>
+    public static StageWriters Open(StageWriterSources sources, WriterContext context, CancellationToken abort)
     {
+        var services = sources.Services;
         var created = new List<(StatsWriterRegistration Registration, WriterOptions Options, IStatsWriter Writer)>();
         try
         {
-            foreach (var registration in registrations)
+            foreach (var registration in sources.Registrations)
             {
                 var options = registration.GetOptions(services);
                 if (!options.Enabled)
@@ -45,7 +36,7 @@ internal sealed class StageWriters
                 }
 
                 // A remote writer's pump writes to its spool; that is a local disk, retried as any file writer is.
-                if (spools?.CreateWriter(registration) is { } spooling)
+                if (sources.Spools?.CreateWriter(registration) is { } spooling)
                 {
                     created.Add((registration, SpoolPumpOptions(options), spooling));
                 }
@@ -66,7 +57,16 @@ internal sealed class StageWriters
         }
 
         var pumps = created
-            .Select(c => new WriterPump(c.Registration.Name, c.Writer, c.Options, context, metrics, loggerFactory.CreateLogger($"Jaqmc.Writers.{c.Registration.Name}"), time, onFault, threadNice))
+            .Select(c => new WriterPump(
+                c.Registration.Name,
+                c.Writer,
+                c.Options,
+                context,
+                sources.Metrics,
+                sources.LoggerFactory.CreateLogger($"Jaqmc.Writers.{c.Registration.Name}"),
+                sources.Time,
+                sources.OnFault,
+                sources.ThreadNice))
             .ToArray();
         foreach (var pump in pumps)
         {

@@ -18,12 +18,8 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
 {
     private readonly PipelineOptions _options;
     private readonly RunOptions _run;
-    private readonly StatsWriterRegistration[] _registrations;
-    private readonly IServiceProvider _services;
-    private readonly PipelineMetrics _metrics;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly StageWriterSources _writerSources;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
     private readonly string? _runConfiguration;
     private readonly CancellationTokenSource _abort = new();
     private readonly DispatchSignal _signal = new();
@@ -41,6 +37,10 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
     private string? _stage;
     private long _lastStep;
     private StageWriters? _writers;
+
+    // How the last stage ended: Interrupted means the run was stopped (Ctrl+C, SIGTERM), so the spools' uploads
+    // may stop at an outage instead of retrying once more.
+    private StageOutcome? _lastOutcome;
 
     // Set by whichever part fails first (a pump, the dispatcher); read by the producer on every call.
     private volatile Exception? _fault;
@@ -60,18 +60,14 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
     {
         _options = options.Value;
         _run = run.Value;
-        _registrations = registrations.ToArray();
-        _services = services;
-        _metrics = metrics;
-        _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<StatsPipeline>();
-        _time = time;
         _runConfiguration = runConfiguration?.Json;
         _drops = new DropCounter(_options, metrics, time, _logger);
         _queue = new RecordQueue(_options, _signal, _drops);
         _dispatcher = new Dispatcher(_queue, _signal, _drops, _options, _logger, e => _fault ??= e);
         _report = new PipelineReport(_logger);
         _spools = spools;
+        _writerSources = new StageWriterSources(registrations.ToArray(), services, metrics, loggerFactory, time, OnPumpFault, _options.WriterThreadNice, spools);
 
         metrics.Observe(_queue, () => Volatile.Read(ref _writers));
     }
@@ -125,7 +121,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
 
             ThrowIfStopped();
             var context = new WriterContext(_run.FullWorkingDirectory, stage, initialStep, _run.EffectiveName, _runConfiguration);
-            var writers = StageWriters.Open(_registrations, _services, context, _metrics, _loggerFactory, _time, OnPumpFault, _options.WriterThreadNice, _abort.Token, _spools);
+            var writers = StageWriters.Open(_writerSources, context, _abort.Token);
             _report.Begin(writers);
             _writers = writers;
             _dispatcher.Attach(writers);
@@ -266,7 +262,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
         _report.Log(Dropped);
         if (_spools is not null)
         {
-            await _spools.StopAsync().ConfigureAwait(false);
+            await _spools.StopAsync(interrupted: _lastOutcome == StageOutcome.Interrupted).ConfigureAwait(false);
         }
     }
 
@@ -296,6 +292,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
             return;
         }
 
+        _lastOutcome = outcome;
         try
         {
             await _dispatcher.WaitDispatchedAsync(_queue.Enqueued, cancellationToken).ConfigureAwait(false);

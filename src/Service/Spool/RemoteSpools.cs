@@ -14,8 +14,11 @@ namespace Jaqmc.Service.Spool;
 /// </summary>
 internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
 {
-    /// <summary>At stop, an upload that has committed nothing for this long is left for the next start.</summary>
-    private static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(10);
+    /// <summary>After Ctrl+C or SIGTERM, an upload still in an outage this long after the stop is left for the next start.</summary>
+    private static readonly TimeSpan InterruptedOutageGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the stop looks at the uploads.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
 
     private readonly StatsWriterRegistration[] _registrations;
     private readonly IServiceProvider _services;
@@ -97,8 +100,8 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
             progress?.Report(opened.Sum(s => s.Uploaded));
         }
 
-        await StopAsync().ConfigureAwait(false);
-        return new SpoolSyncResult(opened.Sum(s => s.Uploaded), opened.Sum(s => s.Backlog), fault);
+        await StopAsync(interrupted: cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+        return new SpoolSyncResult(opened.Sum(s => s.Uploaded), opened.Sum(s => s.Backlog), opened.Sum(s => s.StageChanges), fault);
     }
 
     /// <summary>Completes when every uploader has stopped.</summary>
@@ -123,10 +126,12 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
     }
 
     /// <summary>
-    /// Seals every spool and lets the uploads drain while the store answers; an upload in an outage stops at once.
-    /// Logs what stays spooled, with how to upload it.
+    /// Seals every spool and lets each upload drain, its backoff cut short so a store that is back is written at
+    /// once. An upload stops waiting when a call begun after the stop fails (the store is unreachable), when the
+    /// shutdown deadline passes, or, when <paramref name="interrupted"/> (Ctrl+C, SIGTERM), when it is still in an
+    /// outage a moment after the stop. Logs what stays spooled, records and stage opens/closes, with how to upload it.
     /// </summary>
-    public async Task StopAsync()
+    public async Task StopAsync(bool interrupted)
     {
         if (_stopped)
         {
@@ -134,52 +139,48 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
         }
 
         _stopped = true;
-        foreach (var entry in _entries.Values)
+        var entries = _entries.Values.ToArray();
+        var attemptsAtStop = new long[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
         {
             try
             {
-                entry.Appender.Seal();
+                entries[i].Appender.Seal();
             }
             catch (IOException)
             {
                 // Reported by the writer that failed on it; the frames before stay readable.
             }
 
-            entry.Uploader.StopWhenEmpty();
+            attemptsAtStop[i] = entries[i].Uploader.Attempts;
+            entries[i].Uploader.StopWhenEmpty();
+            entries[i].Uploader.CutBackoff();
         }
 
-        // Wait while the uploads make progress; an outage (or a call that hangs, say on an unreachable host) ends
-        // the wait at once or after a few seconds without progress: what is left stays spooled.
         var all = Completion;
-        var progressAt = _time.GetTimestamp();
-        var uploaded = _entries.Values.Sum(e => e.Spool.Uploaded);
+        var stoppedAt = _time.GetTimestamp();
         while (!all.IsCompleted && !_abort.IsCancellationRequested)
         {
-            if (_entries.Values.All(e => e.Uploader.Completion.IsCompleted || e.Uploader.InOutage))
+            var interruptedOutage = interrupted && _time.GetElapsedTime(stoppedAt) > InterruptedOutageGrace;
+            if (entries.Select((e, i) => e.Uploader.Completion.IsCompleted
+                    || e.Uploader.FailedSince(attemptsAtStop[i])
+                    || (interruptedOutage && e.Uploader.InOutage))
+                .All(done => done))
             {
                 break;
             }
 
-            var now = _entries.Values.Sum(e => e.Spool.Uploaded);
-            if (now != uploaded)
-            {
-                (uploaded, progressAt) = (now, _time.GetTimestamp());
-            }
-            else if (_time.GetElapsedTime(progressAt) > StalledAfter)
-            {
-                break;
-            }
-
-            await Task.WhenAny(all, Task.Delay(TimeSpan.FromMilliseconds(100), _time)).ConfigureAwait(false);
+            await Task.WhenAny(all, Task.Delay(PollInterval, _time)).ConfigureAwait(false);
         }
 
         await _abort.CancelAsync().ConfigureAwait(false);
         await WaitBrieflyAsync(all).ConfigureAwait(false);
-        foreach (var entry in _entries.Values)
+        foreach (var entry in entries)
         {
-            if (entry.Spool.Backlog > 0)
+            var (records, stageChanges) = (entry.Spool.Backlog, entry.Spool.StageChanges);
+            if (records > 0 || stageChanges > 0)
             {
-                SpoolLog.LeftSpooled(_logger, entry.Spool.Name, entry.Spool.Backlog, entry.Spool.Directory, _run.WorkingDirectory);
+                SpoolLog.LeftSpooled(_logger, entry.Spool.Name, records, stageChanges, entry.Spool.Directory, _run.WorkingDirectory);
             }
         }
     }

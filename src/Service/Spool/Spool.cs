@@ -24,6 +24,8 @@ internal sealed class Spool : IDisposable
     private long _bytes;
     private long _spooled;
     private long _uploaded;
+    private long _stageChangesSpooled;
+    private long _stageChangesUploaded;
     private long _dropped;
 
     public Spool(string name, string directory, SpoolOptions options, TimeProvider time)
@@ -58,6 +60,18 @@ internal sealed class Spool : IDisposable
             lock (_lock)
             {
                 return _spooled - _uploaded;
+            }
+        }
+    }
+
+    /// <summary>Stage opens and closes in the spool not yet applied to the store (a run's and stage's status).</summary>
+    public long StageChanges
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stageChangesSpooled - _stageChangesUploaded;
             }
         }
     }
@@ -122,6 +136,7 @@ internal sealed class Spool : IDisposable
                 _pending.Enqueue((_spooled, appendedAt));
             }
 
+            _stageChangesSpooled = scan.StageChanges;
             _bytes = scan.Bytes;
             _nextSequence = scan.Segments.Count == 0 ? 1 : scan.Segments[^1].Sequence + 1;
         }
@@ -139,11 +154,15 @@ internal sealed class Spool : IDisposable
         }
     }
 
-    /// <summary>The appender wrote whole frames up to <paramref name="length"/>, <paramref name="records"/> records among them.</summary>
-    public void Appended(SpoolSegment segment, long length, int records, long appendedAt)
+    /// <summary>
+    /// The appender wrote whole frames up to <paramref name="length"/>, <paramref name="records"/> records and
+    /// <paramref name="stageChanges"/> stage opens or closes among them.
+    /// </summary>
+    public void Appended(SpoolSegment segment, long length, int records, int stageChanges, long appendedAt)
     {
         lock (_lock)
         {
+            _stageChangesSpooled += stageChanges;
             Interlocked.Add(ref _bytes, length - segment.FileBytes);
             segment.Length = length;
             segment.FileBytes = length;
@@ -203,6 +222,15 @@ internal sealed class Spool : IDisposable
             {
                 _pending.Dequeue();
             }
+        }
+    }
+
+    /// <summary>The uploader applied a stage open or close to the store (or skipped it as belonging to nothing).</summary>
+    public void MarkStageChangeUploaded()
+    {
+        lock (_lock)
+        {
+            _stageChangesUploaded++;
         }
     }
 

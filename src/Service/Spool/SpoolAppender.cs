@@ -19,6 +19,7 @@ internal sealed class SpoolAppender : IDisposable
     private SpoolSegment? _segment;
     private WriterContext? _stage;
     private int _frameRecords;
+    private int _frameStageChanges;
     private bool _dirty;
 
     public SpoolAppender(Spool spool, TimeProvider time)
@@ -33,6 +34,7 @@ internal sealed class SpoolAppender : IDisposable
     public void AppendOpen(WriterContext context)
     {
         SpoolCodec.WriteStage(_frame, SpoolFrameKind.StageOpen, context, Now);
+        _frameStageChanges = 1;
         AppendPrepared();
         _stage = context;
     }
@@ -40,6 +42,7 @@ internal sealed class SpoolAppender : IDisposable
     public void AppendClose(StageOutcome outcome)
     {
         SpoolCodec.WriteClose(_frame, outcome, Now);
+        _frameStageChanges = 1;
         AppendPrepared();
         _stage = null;
     }
@@ -55,6 +58,7 @@ internal sealed class SpoolAppender : IDisposable
     {
         _frame.ResetWrittenCount();
         _frameRecords = 0;
+        _frameStageChanges = 0;
     }
 
     /// <summary>Writes the prepared frame to the segment (one write call) and lets the uploader see it.</summary>
@@ -68,7 +72,7 @@ internal sealed class SpoolAppender : IDisposable
                 StartSegment();
             }
 
-            Write(_frame.WrittenSpan, _frameRecords);
+            Write(_frame.WrittenSpan, _frameRecords, _frameStageChanges);
         }
         finally
         {
@@ -124,14 +128,14 @@ internal sealed class SpoolAppender : IDisposable
             SpoolCodec.WriteStage(start, SpoolFrameKind.StageContinue, stage, Now);
         }
 
-        Write(start.WrittenSpan, 0);
+        Write(start.WrittenSpan, 0, 0);
 
         // The new file's name must survive a power loss as well as its bytes.
         Flush();
         FileDurability.SyncDirectory(_spool.Directory);
     }
 
-    private void Write(ReadOnlySpan<byte> bytes, int records)
+    private void Write(ReadOnlySpan<byte> bytes, int records, int stageChanges)
     {
         var file = _file!;
         var segment = _segment!;
@@ -156,6 +160,6 @@ internal sealed class SpoolAppender : IDisposable
         }
 
         _dirty = true;
-        _spool.Appended(segment, before + bytes.Length, records, Now);
+        _spool.Appended(segment, before + bytes.Length, records, stageChanges, Now);
     }
 }

@@ -107,6 +107,12 @@ internal static class SpoolCodec
         return BinaryPrimitives.ReadInt32LittleEndian(payload[(at + 4 + stageLength)..]);
     }
 
+    /// <summary>Whether a verified payload opens or closes a stage (a status change the store has to see).</summary>
+    public static bool IsStageChange(ReadOnlySpan<byte> payload) => IsStageChange((SpoolFrameKind)payload[0]);
+
+    /// <summary>Whether frames of <paramref name="kind"/> open or close a stage (a continue frame only restates one).</summary>
+    public static bool IsStageChange(SpoolFrameKind kind) => kind is SpoolFrameKind.StageOpen or SpoolFrameKind.StageClose;
+
     /// <summary>When a verified payload was appended (Unix milliseconds).</summary>
     public static long AppendedAt(ReadOnlySpan<byte> payload) => BinaryPrimitives.ReadInt64LittleEndian(payload[1..]);
 

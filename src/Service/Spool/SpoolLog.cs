@@ -9,8 +9,8 @@ internal static partial class SpoolLog
     [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Writer {Writer}: {Records} record(s) left in the spool {Directory} by an earlier run; uploading them first")]
     public static partial void Found(ILogger logger, string writer, long records, string directory);
 
-    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "Writer {Writer}: {Records} record(s) are spooled in {Directory} and not yet in the database; the next start or 'jaqmc sync {RunDirectory}' uploads them")]
-    public static partial void LeftSpooled(ILogger logger, string writer, long records, string directory, string runDirectory);
+    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "Writer {Writer}: {Records} record(s) and {StageChanges} stage open/close frame(s) are spooled in {Directory} and not yet in the database; the next start or 'jaqmc sync {RunDirectory}' uploads them")]
+    public static partial void LeftSpooled(ILogger logger, string writer, long records, long stageChanges, string directory, string runDirectory);
 
     [LoggerMessage(EventId = 42, Level = LogLevel.Error, Message = "Writer {Writer}: uploading the spool failed and stops: {Error} ({Records} record(s) stay in the spool {Directory}; fix the cause, then run again or 'jaqmc sync')")]
     public static partial void UploadFailed(ILogger logger, Exception exception, string writer, string error, long records, string directory);

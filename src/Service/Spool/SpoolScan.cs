@@ -6,10 +6,11 @@ namespace Jaqmc.Service.Spool;
 /// </summary>
 internal sealed class SpoolScan
 {
-    private SpoolScan(IReadOnlyList<SpoolSegment> segments, IReadOnlyList<(long Records, long AppendedAt)> frames)
+    private SpoolScan(IReadOnlyList<SpoolSegment> segments, IReadOnlyList<(long Records, long AppendedAt)> frames, long stageChanges)
     {
         Segments = segments;
         Frames = frames;
+        StageChanges = stageChanges;
     }
 
     public IReadOnlyList<SpoolSegment> Segments { get; }
@@ -18,6 +19,9 @@ internal sealed class SpoolScan
     public IReadOnlyList<(long Records, long AppendedAt)> Frames { get; }
 
     public long Records => Segments.Sum(s => s.Records);
+
+    /// <summary>Frames that open or close a stage (its status in the store).</summary>
+    public long StageChanges { get; }
 
     public long Bytes => Segments.Sum(s => s.FileBytes);
 
@@ -29,9 +33,10 @@ internal sealed class SpoolScan
     {
         var segments = new List<SpoolSegment>();
         var frames = new List<(long, long)>();
+        var stageChanges = 0L;
         if (!Directory.Exists(directory))
         {
-            return new SpoolScan(segments, frames);
+            return new SpoolScan(segments, frames, stageChanges);
         }
 
         var files = Directory.EnumerateFiles(directory, "*" + SpoolSegment.Extension)
@@ -46,8 +51,9 @@ internal sealed class SpoolScan
             {
                 size = new FileInfo(path).Length;
                 using var reader = SpoolSegmentReader.Open(path);
-                while (reader.Skip(size, out var records, out var appendedAt))
+                while (reader.Skip(size, out var records, out var stageChange, out var appendedAt))
                 {
+                    stageChanges += stageChange ? 1 : 0;
                     if (records > 0)
                     {
                         segment.Records += records;
@@ -67,6 +73,6 @@ internal sealed class SpoolScan
             segments.Add(segment);
         }
 
-        return new SpoolScan(segments, frames);
+        return new SpoolScan(segments, frames, stageChanges);
     }
 }

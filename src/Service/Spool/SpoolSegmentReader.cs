@@ -40,10 +40,11 @@ internal sealed class SpoolSegmentReader : IDisposable
     public SpoolFrame? Read(long limit) =>
         NextPayload(limit) is { } length ? SpoolCodec.Decode(_buffer.AsSpan(0, length), Offset, ref _keys) : null;
 
-    /// <summary>Checks the next frame and reports its records and time without decoding it.</summary>
-    public bool Skip(long limit, out int records, out long appendedAt)
+    /// <summary>Checks the next frame and reports its records, whether it opens or closes a stage, and its time, without decoding it.</summary>
+    public bool Skip(long limit, out int records, out bool stageChange, out long appendedAt)
     {
         records = 0;
+        stageChange = false;
         appendedAt = 0;
         if (NextPayload(limit) is not { } length)
         {
@@ -51,6 +52,7 @@ internal sealed class SpoolSegmentReader : IDisposable
         }
 
         records = SpoolCodec.CountRecords(_buffer.AsSpan(0, length));
+        stageChange = SpoolCodec.IsStageChange(_buffer.AsSpan(0, length));
         appendedAt = SpoolCodec.AppendedAt(_buffer.AsSpan(0, length));
         return true;
     }

@@ -45,6 +45,15 @@ internal sealed class SpoolUploader
     /// <summary>Whether the store is failing right now (between the first failed call and the next success).</summary>
     public bool InOutage => _retry.InOutage;
 
+    /// <summary>Calls to the store begun so far (see <see cref="FailedSince"/>).</summary>
+    public long Attempts => _retry.Attempts;
+
+    /// <summary>Whether a call to the store begun after the first <paramref name="attempts"/> has failed.</summary>
+    public bool FailedSince(long attempts) => _retry.LastFailedAttempt > attempts;
+
+    /// <summary>A retry waiting out its backoff is tried now, and the next failure is retried at once (at stop).</summary>
+    public void CutBackoff() => _retry.CutBackoff();
+
     /// <summary>Starts draining; <paramref name="onFault"/> hears of an error that retrying cannot fix.</summary>
     public void Start(Action<Exception> onFault, CancellationToken abort) => Completion = RunOnOwnThreadAsync(onFault, abort);
 
@@ -114,6 +123,10 @@ internal sealed class SpoolUploader
 
                     await UploadBatchAsync(abort).ConfigureAwait(true);
                     await ApplyAsync(frame, abort).ConfigureAwait(true);
+                    if (SpoolCodec.IsStageChange(frame.Kind))
+                    {
+                        _spool.MarkStageChangeUploaded();
+                    }
                 }
 
                 await UploadBatchAsync(abort).ConfigureAwait(true);
