@@ -15,13 +15,23 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
     private const int OutageSeconds = 60;
     private const int CheckpointEvery = 200;
 
+    /// <summary>
+    /// The issue asks for under 3 s. Measured: PLACEHOLDER. The bound leaves room for a busy 2-core machine
+    /// (the process's own start of shutdown, the host's stop and the runtime's exit are most of it), and a stop that
+    /// waited for the database (the shutdown timeout here is 60 s) would still show.
+    /// </summary>
+    private static readonly TimeSpan CtrlCBound = TimeSpan.FromSeconds(5);
+
     [Fact]
     public async Task LongOutage_TrainingKeepsItsPace_CheckpointsGoOn_AndPostgresEndsEqualToCsv()
     {
         var watch = Stopwatch.StartNew();
         await using var db = await PrivatePostgres.StartAsync();
         var dir = FaultProfile.NewDirectory("spool-outage");
-        using var p = JaqmcProcess.Start(EndlessHe(dir, db.ConnectionString));
+
+        // The stop drains the backlog while the database answers; on a busy machine that can outlast the default
+        // 30 s shutdown timeout, which would leave the rest spooled (a different test's subject).
+        using var p = JaqmcProcess.Start([.. EndlessHe(dir, db.ConnectionString), "--Pipeline:ShutdownTimeout=00:10:00"]);
         await WaitForCsvRowsAsync(p, dir, 500);
 
         // The pace before the outage, over the same kind of window, in the same process.
@@ -39,11 +49,14 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
 
         await p.WaitForOutputAsync("Writer Postgres recovered after", TimeSpan.FromMinutes(2));
         p.Signal("TERM");
-        await p.WaitAsync(TimeSpan.FromMinutes(2));
+        await p.WaitAsync(TimeSpan.FromMinutes(12));
         var log = p.Stdout + p.Stderr;
         Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}:\n{log}");
+        Assert.True(SpooledLine().Matches(log).Count == 0, $"the run exited with records spooled although the database was back:\n{log}");
 
-        // Before the spool a checkpoint waited for the database: 200 steps in 30 s instead of ~12,000.
+        // Before the spool a checkpoint waited for the database: 200 steps in 30 s instead of ~12,000. The issue's
+        // "within 5 %" is measured side by side by `bench -- spool-outage`; here, on a machine that other tests
+        // load unevenly, only a stall or a halving would be a fault of the spool.
         var ratio = paceDuring / paceBefore;
         Assert.True(
             checkpointAtEnd - checkpointAtStop >= 5 * CheckpointEvery,
@@ -76,7 +89,7 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
         stopping.Stop();
         var log = p.Stdout + p.Stderr;
         Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}:\n{log}");
-        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"Ctrl+C during the outage took {stopping.Elapsed.TotalSeconds:F1} s:\n{log}");
+        Assert.True(stopping.Elapsed < CtrlCBound, $"Ctrl+C during the outage took {stopping.Elapsed.TotalSeconds:F1} s:\n{log}");
         var spooled = SpooledLine().Matches(log);
         Assert.True(spooled.Count == 1, $"expected one line saying how many records are spooled:\n{log}");
         Assert.NotEmpty(RunFiles.SpoolSegments(dir));
@@ -219,7 +232,9 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
         // With room and a database, the same command resumes and the database ends equal to the CSV.
         await mount.RemountAsync("size=16m");
         await using var db = await PrivatePostgres.StartAsync();
-        using (var again = JaqmcProcess.Start(FaultProfile.HeArguments(dir, [.. SpoolOn(db.ConnectionString, "jaqmc", "outage"), .. spoolArgs])))
+        // Its stop uploads what both lives spooled; the subject here is the full disk, so the shutdown timeout is
+        // made long enough for a busy machine.
+        using (var again = JaqmcProcess.Start(FaultProfile.HeArguments(dir, [.. SpoolOn(db.ConnectionString, "jaqmc", "outage"), .. spoolArgs, "--Pipeline:ShutdownTimeout=00:05:00"])))
         {
             await again.WaitAsync(TimeSpan.FromMinutes(2));
             Assert.True(again.ExitCode == 0, $"the run did not resume once there was room ({again.ExitCode}):\n{again.Stdout}\n{again.Stderr}");
@@ -274,7 +289,7 @@ public sealed partial class SpoolOutageTests(ITestOutputHelper output)
     [GeneratedRegex(@"Writer Postgres recovered after \d+(\.\d+)? s")]
     private static partial Regex Recovery();
 
-    [GeneratedRegex(@"Writer Postgres: \d+ record\(s\) are spooled in .* 'jaqmc sync [^']+' uploads them")]
+    [GeneratedRegex(@"Writer Postgres: \d+ record\(s\) and \d+ stage open/close frame\(s\) are spooled in .* 'jaqmc sync [^']+' uploads them")]
     private static partial Regex SpooledLine();
 
     /// <summary>The PostgreSQL writer's arguments with the spool on (it is off by default for now).</summary>
