@@ -12,11 +12,9 @@ public sealed class SpoolOptions
 {
     /// <summary>
     /// Whether records go through the spool. <c>false</c> writes straight to the store, as before the spool: a
-    /// checkpoint then waits for the store, and an outage stops training at the next checkpoint. Default: <c>false</c>
-    /// for now: a run that completes can still exit with a stage's final status spooled but not uploaded, and not
-    /// reported (the next start or <c>jaqmc sync</c> uploads it); on by default once that is fixed.
+    /// checkpoint then waits for the store, and an outage stops training at the next checkpoint. Default: <c>true</c>.
     /// </summary>
-    public bool Enabled { get; set; }
+    public bool Enabled { get; set; } = true;
 
     /// <summary>
     /// The spool's directory; relative paths resolve against the run's working directory. Default: empty, meaning
