@@ -34,6 +34,11 @@ internal static class Program
             return await RecordingCostCommand.RunAsync(args[1..]);
         }
 
+        if (args is ["spool", ..])
+        {
+            return await SpoolCommand.RunAsync(args[1..]);
+        }
+
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
