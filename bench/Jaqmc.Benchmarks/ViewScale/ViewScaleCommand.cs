@@ -75,7 +75,7 @@ internal sealed class ViewScaleCommand
             await ReportViewingAsync(source, schemas);
         }
 
-        if (!_args.Contains("--viewing-only"))
+        if (!_args.Contains("--viewing-only") && !_args.Contains("--commands-only"))
         {
             await ReportWriterAsync(source, schemas);
         }
