@@ -180,7 +180,7 @@ public sealed class PostgresViewingTests(PostgresFixture server, CurveStageFixtu
     }
 
     private PostgresStatsWriter CreateWriter() => new(
-        new PostgresWriterOptions { Enabled = true, ConnectionString = server.ConnectionString, Schema = _schema },
+        new PostgresWriterOptions { Enabled = true, ConnectionString = server.ConnectionStringWith(b => b.CommandTimeout = BusyServerTimeoutSeconds), Schema = _schema },
         NullLogger<PostgresStatsWriter>.Instance);
 
     /// <summary>Every summary row equals what a direct computation over <c>stat_values</c> gives, and none is extra.</summary>
