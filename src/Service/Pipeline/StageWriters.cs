@@ -28,7 +28,7 @@ internal sealed class StageWriters
         ILoggerFactory loggerFactory,
         TimeProvider time,
         Action<WriterPump> onFault,
-        int threadNice,
+        WriterThreadScheduling scheduling,
         CancellationToken abort)
     {
         var created = new List<(StatsWriterRegistration Registration, WriterOptions Options, IStatsWriter Writer)>();
@@ -54,7 +54,7 @@ internal sealed class StageWriters
         }
 
         var pumps = created
-            .Select(c => new WriterPump(c.Registration.Name, c.Writer, c.Options, context, metrics, loggerFactory.CreateLogger($"Jaqmc.Writers.{c.Registration.Name}"), time, onFault, threadNice))
+            .Select(c => new WriterPump(c.Registration.Name, c.Writer, c.Options, context, metrics, loggerFactory.CreateLogger($"Jaqmc.Writers.{c.Registration.Name}"), time, onFault, scheduling))
             .ToArray();
         foreach (var pump in pumps)
         {

@@ -30,6 +30,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
     private readonly RecordQueue _queue;
     private readonly Dispatcher _dispatcher;
     private readonly PipelineReport _report;
+    private readonly WriterThreadScheduling _scheduling;
 
     // Stage changes, flushes and stop never overlap: stop waits for the producer's call to finish (or for the
     // shutdown deadline, which aborts everything and wakes the producer with an error).
@@ -68,6 +69,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
         _queue = new RecordQueue(_options, _signal, _drops);
         _dispatcher = new Dispatcher(_queue, _signal, _drops, _options, _logger, e => _fault ??= e);
         _report = new PipelineReport(_logger);
+        _scheduling = WriterThreadScheduling.From(_options);
 
         metrics.Observe(_queue, () => Volatile.Read(ref _writers));
     }
@@ -113,7 +115,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
 
             ThrowIfStopped();
             var context = new WriterContext(_run.FullWorkingDirectory, stage, initialStep, _run.EffectiveName, _runConfiguration);
-            var writers = StageWriters.Open(_registrations, _services, context, _metrics, _loggerFactory, _time, OnPumpFault, _options.WriterThreadNice, _abort.Token);
+            var writers = StageWriters.Open(_registrations, _services, context, _metrics, _loggerFactory, _time, OnPumpFault, _scheduling, _abort.Token);
             _report.Begin(writers);
             _writers = writers;
             _dispatcher.Attach(writers);
