@@ -18,9 +18,9 @@ namespace Jaqmc.Benchmarks.ViewScale;
 /// Whole commands run the jaqmc of <c>--jaqmc</c> (default: the plain build of this tree); with
 /// <c>--jaqmc-before</c>, that build's commands run too, interleaved with them, and each cell reads
 /// "before → after" (e.g. the plain build against the ReadyToRun copy in src/Cli/bin/Release/r2r/).
-/// <c>--commands-only</c> times only the whole commands.
+/// <c>--commands-only</c> times only the whole commands. Point it at a throwaway server: it drops and recreates both
+/// schemas unless <c>--reuse</c> is given.
 /// </remarks>
-/// <remarks>Point it at a throwaway server: it drops and recreates both schemas unless <c>--reuse</c> is given.</remarks>
 internal sealed class ViewScaleCommand
 {
     private const string Plain = "scale";
@@ -167,7 +167,6 @@ internal sealed class ViewScaleCommand
         var empty = Directory.CreateTempSubdirectory("jaqmc-view-scale-").FullName;
         try
         {
-
             var plot = Path.Combine(empty, "energy.png");
             var commands = new (string Name, string[] Args)[]
             {
