@@ -17,10 +17,15 @@ internal sealed class SpoolingWriter : StatsWriter
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
     private readonly KeyValuePair<string, object?> _tag;
+    private readonly WriterThreadPriority _uploader;
+    private readonly long _raiseUploaderAt;
     private bool _fullLogged;
 
-    public SpoolingWriter(Spool spool, SpoolAppender appender, PipelineFullMode fullMode, PipelineMetrics metrics, ILogger logger)
+    // uploader: the upload thread's scheduling, raised once raiseUploaderAt records or a quarter of the spool wait.
+    public SpoolingWriter(Spool spool, SpoolAppender appender, PipelineFullMode fullMode, PipelineMetrics metrics, ILogger logger, WriterThreadPriority uploader, long raiseUploaderAt)
     {
+        _uploader = uploader;
+        _raiseUploaderAt = raiseUploaderAt;
         _spool = spool;
         _appender = appender;
         _fullMode = fullMode;
@@ -57,6 +62,11 @@ internal sealed class SpoolingWriter : StatsWriter
             }
 
             first += count;
+        }
+
+        if (_spool.Backlog >= _raiseUploaderAt || _spool.Bytes >= _spool.MaxBytes / 4)
+        {
+            _uploader.Raise();
         }
     }
 
@@ -96,6 +106,7 @@ internal sealed class SpoolingWriter : StatsWriter
         switch (_fullMode)
         {
             case PipelineFullMode.Wait:
+                _uploader.Raise();
                 while (true)
                 {
                     var changed = _spool.Changed;
