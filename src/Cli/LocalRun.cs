@@ -127,9 +127,11 @@ internal sealed partial class LocalRun
     /// stage's newest checkpoint is at its last recorded step (the trainer checkpoints the end of a stage), or, for
     /// a train-only run (<c>Evaluation:Iterations</c> 0 in <see cref="RunSettingsFile"/>), when training's newest
     /// checkpoint is at its last step; otherwise <c>interrupted</c> (running it again resumes from the newest checkpoint).
+    /// Stage tables come from <paramref name="read"/> when given (the dashboard's cache), else from <see cref="ReadAsync"/>.
     /// </summary>
-    public async Task<RunSummary> SummariseAsync(string name, CancellationToken cancellationToken)
+    public async Task<RunSummary> SummariseAsync(string name, CancellationToken cancellationToken, Func<string, CancellationToken, Task<StatsTable>>? read = null)
     {
+        read ??= ReadAsync;
         var stages = new List<StageSummary>();
         foreach (var stage in OrderedStages)
         {
@@ -137,7 +139,7 @@ internal sealed partial class LocalRun
             double? energy = null;
             if (stage.HasStats)
             {
-                var table = await ReadAsync(stage.Name, cancellationToken).ConfigureAwait(false);
+                var table = await read(stage.Name, cancellationToken).ConfigureAwait(false);
                 lastStep = table.Count > 0 ? table.Steps[^1] : lastStep;
                 energy = table.Last("total_energy")?.Value;
             }
