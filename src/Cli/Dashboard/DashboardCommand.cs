@@ -38,7 +38,7 @@ internal static class DashboardCommand
                 overrides.Add(new($"{DashboardOptions.Section}:Token", t));
             }
 
-            await using var app = await DashboardHost.StartAsync(hostArgs, overrides, parse.GetValue(directory), parse.GetValue(connection), quiet: false, Console.Out, cancellationToken).ConfigureAwait(false);
+            await using var app = await DashboardHost.StartAsync(hostArgs, null, overrides, parse.GetValue(directory), parse.GetValue(connection), quiet: false, Console.Out, cancellationToken).ConfigureAwait(false);
             await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
             return ExitCodes.Success;
         });

@@ -26,6 +26,7 @@ internal static class DashboardEndpoints
     {
         app.Use(GuardAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/favicon.ico", () => Results.NoContent());
         foreach (var path in DashboardAssets.Files.Keys)
         {
             app.MapGet(path, context => DashboardAssets.WriteAsync(context, path));

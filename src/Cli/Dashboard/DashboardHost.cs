@@ -17,6 +17,7 @@ internal static class DashboardHost
 {
     /// <summary>Builds the host, checks its settings and starts it; the caller disposes it.</summary>
     /// <param name="hostArgs">The <c>--Section:Key=value</c> overrides of the command line.</param>
+    /// <param name="configFile">A JSON settings file layered over appsettings.json (<c>train --config</c>), or null.</param>
     /// <param name="overrides">Settings from the verb's options (<c>Dashboard:Urls</c>, <c>Dashboard:Token</c>).</param>
     /// <param name="directory">The run directory tree to show, or null.</param>
     /// <param name="connection">The PostgreSQL connection string from <c>-c</c>, or null for <c>ConnectionStrings:Stats</c>.</param>
@@ -24,11 +25,11 @@ internal static class DashboardHost
     /// <param name="output">Where the address (and a generated token) is printed.</param>
     /// <param name="cancellationToken">Stops the start.</param>
     public static async Task<WebApplication> StartAsync(
-        IReadOnlyList<string> hostArgs, List<KeyValuePair<string, string?>> overrides, string? directory, string? connection, bool quiet, TextWriter output, CancellationToken cancellationToken)
+        IReadOnlyList<string> hostArgs, string? configFile, List<KeyValuePair<string, string?>> overrides, string? directory, string? connection, bool quiet, TextWriter output, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory, ApplicationName = "jaqmc" });
         builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"), new("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning")]);
-        builder.Configuration.AddConfiguration(CliSettings.Build(hostArgs, null));
+        builder.Configuration.AddConfiguration(CliSettings.Build(hostArgs, configFile));
         var section = builder.Configuration.GetSection(DashboardOptions.Section);
         var urls = overrides.LastOrDefault(o => o.Key == $"{DashboardOptions.Section}:Urls").Value ?? section["Urls"] ?? new DashboardOptions().Urls;
         var token = overrides.LastOrDefault(o => o.Key == $"{DashboardOptions.Section}:Token").Value ?? section["Token"];

@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace Jaqmc.Cli.Dashboard;
 
 /// <summary>
 /// The statistics files of run directories, read once and kept until the file changes (its length or time of last
 /// write): polls and curve requests of a run that is not writing read nothing from disk, and a writing run's file
-/// is read once per change however many viewers ask.
+/// is read once per change however many viewers ask. A file being written is read again at most once per twice the
+/// time its last read took, so a long run's file (a 1 M-step CSV takes about a second) costs at most a third of a core
+/// however often it changes; short files stay live within the poll interval.
 /// </summary>
 internal sealed class StageTableCache
 {
@@ -26,10 +29,13 @@ internal sealed class StageTableCache
         {
             var info = new FileInfo(path);
             var version = (info.Length, info.LastWriteTimeUtc);
-            if (entry.Table is null || entry.Version != version)
+            var now = Stopwatch.GetTimestamp();
+            if (entry.Table is null || (entry.Version != version && Stopwatch.GetElapsedTime(entry.ReadAt, now) >= 2 * entry.ReadCost))
             {
                 entry.Table = await run.ReadAsync(stage, cancellationToken).ConfigureAwait(false);
                 entry.Version = version;
+                entry.ReadAt = Stopwatch.GetTimestamp();
+                entry.ReadCost = Stopwatch.GetElapsedTime(now, entry.ReadAt);
             }
 
             return entry.Table;
@@ -47,5 +53,9 @@ internal sealed class StageTableCache
         public StatsTable? Table { get; set; }
 
         public (long Length, DateTime Written) Version { get; set; }
+
+        public long ReadAt { get; set; }
+
+        public TimeSpan ReadCost { get; set; }
     }
 }

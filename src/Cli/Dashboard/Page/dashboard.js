@@ -164,7 +164,8 @@
         }
         await jaqmcCharts.draw(div, series, { key, smoothing: $('smoothing').value, weight: Number($('weight').value), logY: $('logy').checked, range });
         div.dataset.draws = String(Number(div.dataset.draws) + 1);
-        div.dataset.lastStep = String(Math.max(-1, ...series.map(s => s.curve.lastStep[s.curve.lastStep.length - 1])));
+        // For scripts and tests: each run's last step drawn.
+        div.dataset.lastSteps = JSON.stringify(Object.fromEntries(series.map(s => [s.run, s.curve.lastStep[s.curve.lastStep.length - 1]])));
         div.dataset.runs = String(series.length);
         if (!div.dataset.bound) {
           div.dataset.bound = '1';
