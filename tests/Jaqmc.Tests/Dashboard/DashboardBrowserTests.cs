@@ -28,7 +28,8 @@ public sealed class DashboardBrowserTests(TwoHeliumRunsFixture runs, ITestOutput
 
         await page.GotoAsync(dashboard.Url + "/");
         await page.Locator("#runs tbody tr").Nth(1).WaitForAsync(new() { Timeout = Patience });
-        await page.Locator("#runs tbody tr:not(.selected) input.select-run").CheckAsync();
+        // The newest run is ticked on first load; tick the other (the list re-renders, so click rather than Check).
+        await page.Locator("#runs tbody tr:not(.selected) input.select-run").ClickAsync(new() { Timeout = Patience });
         await WaitForAsync(page, "() => new Set(document.getElementById('chart-0').data.filter(t => t.meta && t.meta.role === 'raw').map(t => t.meta.run)).size === 2");
         await page.ScreenshotAsync(new() { Path = Screenshot("dashboard-overlay.png"), FullPage = true });
 
@@ -64,7 +65,10 @@ public sealed class DashboardBrowserTests(TwoHeliumRunsFixture runs, ITestOutput
             ["train", "--system", "He", "-w", Path.Combine(root, "he-live"), "--iterations", "1000000", "--walkers", "64", "--no-progress", "--Writers:Csv:FlushInterval=00:00:00.100", "--Writers:Hdf5:Enabled=false"]);
         var row = page.Locator("#runs tbody tr[data-id='dir:he-live']");
         await row.WaitForAsync(new() { Timeout = Patience });
-        await row.Locator("input.select-run").CheckAsync();
+        if (!await row.Locator("input.select-run").IsCheckedAsync())
+        {
+            await row.Locator("input.select-run").ClickAsync(new() { Timeout = Patience });
+        }
         await WaitForAsync(page, LastStepDrawn + " >= 0");
         var chartStep = await page.EvaluateAsync<long>(LastStepDrawn);
         var listStep = long.Parse(await row.Locator("td").Nth(6).InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);

@@ -239,7 +239,9 @@
   }
 
   for (const id of ['filter', 'status-filter']) $(id).addEventListener('input', renderRuns);
-  for (const id of ['stage', 'smoothing', 'logy', 'band']) $(id).addEventListener('change', () => { state.ranges.clear(); redrawAll(); });
+  // Another stage has other steps: its zoom starts afresh; smoothing, log y and the band keep the zoom.
+  $('stage').addEventListener('change', () => { state.ranges.clear(); redrawAll(); });
+  for (const id of ['smoothing', 'logy', 'band']) $(id).addEventListener('change', redrawAll);
   $('keys').addEventListener('change', redrawAll);
   $('weight').addEventListener('input', () => { $('weight-value').textContent = Number($('weight').value).toFixed(2); redrawAll(); });
   window.addEventListener('hashchange', showRunPage);
