@@ -5,9 +5,6 @@ namespace Jaqmc.Cli.Dashboard;
 /// <summary>Every source the dashboard reads (PostgreSQL, a directory tree, or both), and the run ids that name a run in one of them.</summary>
 internal sealed class RunCatalogue(IReadOnlyList<IRunSource> sources)
 {
-    /// <summary>The sources.</summary>
-    public IReadOnlyList<IRunSource> Sources => sources;
-
     /// <summary>Every run of every source, the most recently updated first.</summary>
     public async Task<IReadOnlyList<DashboardRun>> ListAsync(CancellationToken cancellationToken)
     {

@@ -30,7 +30,7 @@ public sealed class DashboardBrowserTests(TwoHeliumRunsFixture runs, ITestOutput
         await page.Locator("#runs tbody tr").Nth(1).WaitForAsync(new() { Timeout = Patience });
         // The newest run is ticked on first load; tick the other (the list re-renders, so click rather than Check).
         await page.Locator("#runs tbody tr:not(.selected) input.select-run").ClickAsync(new() { Timeout = Patience });
-        await WaitForAsync(page, "() => new Set(document.getElementById('chart-0').data.filter(t => t.meta && t.meta.role === 'raw').map(t => t.meta.run)).size === 2");
+        await WaitForAsync(page, "() => new Set((document.getElementById('chart-0')?.data ?? []).filter(t => t.meta && t.meta.role === 'raw').map(t => t.meta.run)).size === 2");
         await page.ScreenshotAsync(new() { Path = Screenshot("dashboard-overlay.png"), FullPage = true });
 
         var legend = await page.EvaluateAsync<string[]>("() => document.getElementById('chart-0').data.filter(t => t.showlegend !== false).map(t => t.name)");
@@ -39,7 +39,7 @@ public sealed class DashboardBrowserTests(TwoHeliumRunsFixture runs, ITestOutput
         var zoomResponse = await refined;
         var zoom = JsonDocument.Parse(await zoomResponse.TextAsync()).RootElement;
         await page.SelectOptionAsync("#smoothing", "ema");
-        await WaitForAsync(page, "() => document.getElementById('chart-0').data.some(t => t.meta && t.meta.role === 'smoothed')");
+        await WaitForAsync(page, "() => (document.getElementById('chart-0')?.data ?? []).some(t => t.meta && t.meta.role === 'smoothed')");
         await page.ScreenshotAsync(new() { Path = Screenshot("dashboard-smoothed.png"), FullPage = true });
 
         Assert.Equal(["he-seed1", "he-seed2"], legend.Order(StringComparer.Ordinal));
