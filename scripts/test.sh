@@ -14,8 +14,8 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 began=$SECONDS
-# chromium: the dashboard's browser tests (Playwright drives /usr/bin/chromium; it downloads no browser of its own).
-apt_install libhdf5-103-1 hdf5-tools python3-h5py python3-pandas postgresql chromium
+# chromium (+ a font for its screenshots): the dashboard's browser tests (Playwright drives /usr/bin/chromium; it downloads no browser of its own).
+apt_install libhdf5-103-1 hdf5-tools python3-h5py python3-pandas postgresql chromium fonts-liberation
 
 cleanup() {
     if [[ -n "${started_postgres:-}" ]]; then

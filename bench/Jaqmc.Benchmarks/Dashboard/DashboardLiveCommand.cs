@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Jaqmc.Cli.Dashboard;
@@ -30,7 +28,7 @@ internal static class DashboardLiveCommand
         {
             WriteCsv(Path.Combine(big, "train_stats.csv"), steps);
             WriteCsv(Path.Combine(live, "train_stats.csv"), 1000);
-            var port = FreePort();
+            var port = CommandHelpers.FreePort();
             var url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
             await using var app = await DashboardHost.StartAsync([], null, [new("Dashboard:Urls", url), new("Dashboard:LiveInterval", "00:00:00.250")], root, null, quiet: true, TextWriter.Null, CancellationToken.None);
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
@@ -118,13 +116,6 @@ internal static class DashboardLiveCommand
     {
         var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
