@@ -83,9 +83,9 @@ internal static class DashboardViewersCommand
                         }
                     }
                 }
-                catch (HttpRequestException)
+                catch (Exception e) when (e is HttpRequestException or IOException)
                 {
-                    // Not listening yet, or gone: try again shortly.
+                    // Not listening yet, or gone with the run: try again shortly.
                     await Task.Delay(50, cancellationToken);
                 }
             }
