@@ -116,13 +116,24 @@ internal static class DashboardEndpoints
             : throw new BadRequestException($"id names no run (got '{id}')", 404);
     }
 
-    private static async Task<IResult> CurveAsync(HttpRequest request, RunCatalogue catalogue, IOptions<DashboardOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> CurveAsync(HttpRequest request, RunCatalogue catalogue, IOptions<DashboardOptions> options, LiveRunWatcher watcher, CurveResponseCache cache, CancellationToken cancellationToken)
     {
         var query = CurveQuery.Parse(request, options.Value);
         var (source, name) = catalogue.Resolve(query.Run);
-        return await source.CurveAsync(name, query, cancellationToken).ConfigureAwait(false) is { } curve
-            ? Results.Json(DashboardJson.Curve(query, curve), DashboardJson.Options)
-            : throw new BadRequestException($"run '{query.Run}' has no '{query.Key}' values in stage '{query.Stage}'" + (query.From is null && query.To is null ? "" : " in that step range"), 404);
+        var fingerprint = watcher.Fingerprint(query.Run);
+        if (cache.Find(query, fingerprint) is { } cached)
+        {
+            return Results.Bytes(cached, "application/json; charset=utf-8");
+        }
+
+        if (await source.CurveAsync(name, query, cancellationToken).ConfigureAwait(false) is { } curve)
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(DashboardJson.Curve(query, curve), DashboardJson.Options);
+            cache.Keep(query, fingerprint, json);
+            return Results.Bytes(json, "application/json; charset=utf-8");
+        }
+
+        throw new BadRequestException($"run '{query.Run}' has no '{query.Key}' values in stage '{query.Stage}'" + (query.From is null && query.To is null ? "" : " in that step range"), 404);
     }
 
     // Server-sent events: "runs" events as runs change (the first lists every run), a comment every 15 s to keep

@@ -71,6 +71,7 @@ internal static class DashboardHost
 
         builder.Services.AddSingleton(new RunCatalogue(sources));
         builder.Services.AddSingleton<LiveRunWatcher>();
+        builder.Services.AddSingleton<CurveResponseCache>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveRunWatcher>());
         var app = builder.Build();
         DashboardEndpoints.Map(app);

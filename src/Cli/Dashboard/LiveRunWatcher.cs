@@ -14,9 +14,23 @@ internal sealed class LiveRunWatcher(RunCatalogue catalogue, IOptions<DashboardO
 {
     private readonly Lock _gate = new();
     private readonly List<Subscriber> _subscribers = [];
-    private Dictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
+    private volatile Dictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _failing;
+
+    /// <summary>The fingerprint of run <paramref name="id"/> at the last poll, while anyone watches; else null.</summary>
+    public string? Fingerprint(string id)
+    {
+        lock (_gate)
+        {
+            if (_subscribers.Count == 0)
+            {
+                return null;
+            }
+        }
+
+        return _fingerprints.TryGetValue(id, out var fingerprint) ? fingerprint : null;
+    }
 
     /// <summary>Starts watching for a viewer: its first event lists every run, later ones what changed. Dispose to stop.</summary>
     public Subscription Subscribe()
