@@ -19,6 +19,11 @@ internal static class Program
             return await RemoteClientCommand.RunAsync(args[1..]);
         }
 
+        if (args is ["remote-protocols", ..])
+        {
+            return await RemoteProtocols.RemoteProtocolsCommand.RunAsync(args[1..]);
+        }
+
         if (args is ["view-scale", ..])
         {
             return await ViewScale.ViewScaleCommand.RunAsync(args[1..]);
@@ -37,6 +42,11 @@ internal static class Program
         if (args is ["recording-cost", ..])
         {
             return await RecordingCostCommand.RunAsync(args[1..]);
+        }
+
+        if (args is ["spool", ..])
+        {
+            return await SpoolCommand.RunAsync(args[1..]);
         }
 
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -26,6 +26,7 @@ import logging
 import math
 import os
 import re
+import ssl
 import threading
 import time
 import urllib.parse
@@ -67,11 +68,13 @@ class RemoteWriter(_WriterBase):
         batch_size: most records per request.
         close_timeout: seconds ``open()``'s exit waits for the last acknowledgement.
         request_timeout: seconds one request may take.
+        ca_file: for ``https://``, a PEM file of the certificates to trust (a self-signed server's); default: the
+            system's trust store.
     """
 
     def __init__(self, url="http://127.0.0.1:5170", run=None, token=None, queue_size=200_000,
                  full_policy="drop_newest", batch_size=8192, close_timeout=60.0, request_timeout=60.0,
-                 retry_delay=0.2, max_retry_delay=5.0):
+                 retry_delay=0.2, max_retry_delay=5.0, ca_file=None):
         if full_policy not in _FULL_POLICIES:
             raise ValueError(f"full_policy must be one of {', '.join(_FULL_POLICIES)} (got {full_policy!r})")
         if queue_size <= 0 or batch_size <= 0:
@@ -90,6 +93,7 @@ class RemoteWriter(_WriterBase):
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
         self._parsed = parsed
+        self._tls = ssl.create_default_context(cafile=ca_file) if parsed.scheme == "https" else None
         self._stream = None
         self.dropped = 0
         self.rejected = 0
@@ -326,8 +330,11 @@ class _Stream:
     def _request(self, method, path, body):
         if self.conn is None:
             parsed = self.owner._parsed
-            cls = http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection
-            self.conn = cls(parsed.hostname, parsed.port, timeout=self.owner.request_timeout)
+            if self.owner._tls is not None:
+                self.conn = http.client.HTTPSConnection(parsed.hostname, parsed.port, timeout=self.owner.request_timeout,
+                                                        context=self.owner._tls)
+            else:
+                self.conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=self.owner.request_timeout)
         headers = {"Content-Type": "application/json"}
         if self.owner.token:
             headers["Authorization"] = "Bearer " + self.owner.token

@@ -35,6 +35,7 @@ internal static class JaqmcCli
             PlotCommand.Create(hostArgs, help),
             ExportCommand.Create(hostArgs, help),
             Serve.ServeCommand.Create(hostArgs, help),
+            SyncCommand.Create(hostArgs, help),
             Dashboard.DashboardCommand.Create(hostArgs, help),
         };
         root.Options.Add(verbose);
@@ -47,6 +48,7 @@ internal static class JaqmcCli
             "jaqmc plot runs/he -o energy.png           plot the training energy",
             "jaqmc export runs/he --to csv -o out       rewrite the HDF5 statistics as CSV",
             "jaqmc serve --root /data/jaqmc             record runs sent by other processes (docs/remote.md)",
+            "jaqmc sync runs/he                         upload what the run spooled while the database was away",
             "Exit codes: 0 done, 1 error, 2 invalid arguments or configuration, 3 a writer failed, 4 training failed.");
         help.Install(root);
 

@@ -59,6 +59,10 @@ internal sealed partial class LocalRun
             {
                 For(name[..^"_stats.h5".Length]).Hdf5Path = path;
             }
+            else if (name.EndsWith(Serve.StreamStateFile.Suffix, StringComparison.Ordinal) && File.Exists(path))
+            {
+                For(name[..^Serve.StreamStateFile.Suffix.Length]).StreamStatePath = path;
+            }
             else if (CheckpointName().Match(name) is { Success: true } m)
             {
                 For(m.Groups["stage"].Value).Checkpoints.Add((long.Parse(m.Groups["step"].Value, CultureInfo.InvariantCulture), path));
@@ -127,6 +131,9 @@ internal sealed partial class LocalRun
     /// stage's newest checkpoint is at its last recorded step (the trainer checkpoints the end of a stage), or, for
     /// a train-only run (<c>Evaluation:Iterations</c> 0 in <see cref="RunSettingsFile"/>), when training's newest
     /// checkpoint is at its last step; otherwise <c>interrupted</c> (running it again resumes from the newest checkpoint).
+    /// A run written by <c>jaqmc serve</c> has no checkpoints but a <see cref="Serve.StreamStateFile"/> per stage:
+    /// its stages' statuses are read from there, and the run is <c>running</c> while a stream is open, else as its
+    /// most recently changed stage ended.
     /// Stage tables come from <paramref name="read"/> when given (the dashboard's cache), else from <see cref="ReadAsync"/>.
     /// </summary>
     public async Task<RunSummary> SummariseAsync(string name, CancellationToken cancellationToken, Func<string, CancellationToken, Task<StatsTable>>? read = null)
@@ -144,13 +151,33 @@ internal sealed partial class LocalRun
                 energy = table.Last("total_energy")?.Value;
             }
 
-            var status = stage.Checkpoints.Count > 0 && lastStep == stage.Checkpoints[^1].Step ? "checkpointed" : "interrupted";
+            var status = stage.Checkpoints.Count > 0 && lastStep == stage.Checkpoints[^1].Step ? "checkpointed"
+                : stage.StreamStatePath is { } state ? Serve.StreamStateFile.TryReadStatus(state) ?? "unknown"
+                : "interrupted";
             stages.Add(new StageSummary(stage.Name, status, lastStep, energy, stage.Checkpoints.Select(c => c.Step).ToList()));
+        }
+
+        if (ServedRunStatus(stages) is { } served)
+        {
+            return new RunSummary(name, "local", served, Updated, stages);
         }
 
         var completed = stages.Any(s => s.Name == "evaluation" && s.Status == "checkpointed")
                         || await TrainOnlyRunCompletedAsync(stages, cancellationToken).ConfigureAwait(false);
         return new RunSummary(name, "local", completed ? "completed" : "interrupted", Updated, stages);
+    }
+
+    private string? ServedRunStatus(List<StageSummary> stages)
+    {
+        var served = OrderedStages.Zip(stages).Where(s => s.First.StreamStatePath is not null).ToList();
+        if (served.Count == 0)
+        {
+            return null;
+        }
+
+        return served.Any(s => s.Second.Status == "running")
+            ? "running"
+            : served.MaxBy(s => File.GetLastWriteTimeUtc(s.First.StreamStatePath!))!.Second.Status;
     }
 
     private async Task<bool> TrainOnlyRunCompletedAsync(List<StageSummary> stages, CancellationToken cancellationToken)

@@ -12,6 +12,9 @@ internal sealed class LocalStage(string name)
     /// <summary><c>{stage}_stats.h5</c>, if present.</summary>
     public string? Hdf5Path { get; set; }
 
+    /// <summary><c>{stage}_stream.json</c>, when <c>jaqmc serve</c> wrote the stage (see <see cref="Serve.StreamStateFile"/>).</summary>
+    public string? StreamStatePath { get; set; }
+
     /// <summary>The checkpoints, oldest first.</summary>
     public List<(long Step, string Path)> Checkpoints { get; } = [];
 
@@ -20,5 +23,5 @@ internal sealed class LocalStage(string name)
 
     /// <summary>Every file of the stage.</summary>
     public IEnumerable<string> Files =>
-        new[] { CsvPath, Hdf5Path }.OfType<string>().Concat(Checkpoints.Select(c => c.Path));
+        new[] { CsvPath, Hdf5Path, StreamStatePath }.OfType<string>().Concat(Checkpoints.Select(c => c.Path));
 }

@@ -58,7 +58,7 @@ internal static class RunsCommand
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(runs.Select(r => ToJson(r.Run, r.Path)), Json));
+                Console.WriteLine(JsonSerializer.Serialize(runs.Select(r => ToJson(r.Run, r.Path, Spooled(r.Path, settings))), Json));
                 return 0;
             }
 
@@ -70,14 +70,15 @@ internal static class RunsCommand
 
             var table = new Table().Border(TableBorder.Rounded)
                 .AddColumns("run", "source", "stages (last step)", "last energy", "status", "updated");
-            foreach (var (run, _) in runs)
+            foreach (var (run, path) in runs)
             {
+                var spooled = Spooled(path, settings);
                 table.AddRow(
                     Markup.Escape(run.Name),
                     run.Source,
                     Markup.Escape(string.Join(", ", run.Stages.Select(s => s.LastStep is { } step ? FormattableString.Invariant($"{s.Name} ({step})") : s.Name))),
                     run.LastEnergy is { } e ? e.ToString("F6", CultureInfo.InvariantCulture) : "–",
-                    StatusMarkup(run.Status),
+                    StatusMarkup(run.Status) + SpooledMarkup(spooled),
                     run.Updated.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
             }
 
@@ -95,7 +96,27 @@ internal static class RunsCommand
         _ => $"[yellow]{Markup.Escape(status)}[/]",
     };
 
-    private static object ToJson(RunSummary run, string? path) => new
+    // What a local run's PostgreSQL spool holds, not yet uploaded ('jaqmc sync' uploads it).
+    private static (long Records, long StageChanges) Spooled(string? path, Microsoft.Extensions.Configuration.IConfiguration settings)
+    {
+        if (path is null)
+        {
+            return (0, 0);
+        }
+
+        var backlog = RunSpool.Read(path, settings);
+        return (backlog.Records, backlog.StageChanges);
+    }
+
+    // A status still in the spool is not the run's status yet: say so next to the one the database holds.
+    private static string SpooledMarkup((long Records, long StageChanges) spooled) => spooled switch
+    {
+        { Records: > 0 } => FormattableString.Invariant($" [yellow](+{spooled.Records:N0} spooled)[/]"),
+        { StageChanges: > 0 } => " [yellow](newer status spooled)[/]",
+        _ => string.Empty,
+    };
+
+    private static object ToJson(RunSummary run, string? path, (long Records, long StageChanges) spooled) => new
     {
         run.Name,
         run.Source,
@@ -103,6 +124,8 @@ internal static class RunsCommand
         run.Status,
         run.Updated,
         LastEnergy = Finite(run.LastEnergy),
+        Spooled = spooled.Records,
+        SpooledStageChanges = spooled.StageChanges,
         Stages = run.Stages.Select(s => new { s.Name, s.Status, s.LastStep, LastEnergy = Finite(s.LastEnergy), s.Checkpoints }),
     };
 

@@ -31,6 +31,11 @@ internal static class ShowCommand
             var summary = await reference.SummariseAsync(cancellationToken).ConfigureAwait(false);
 
             AnsiConsole.MarkupLine($"[bold]Run[/] {Markup.Escape(summary.Name)} ({summary.Source}, {Markup.Escape(summary.Status)}, updated {summary.Updated.ToLocalTime():yyyy-MM-dd HH:mm:ss})");
+            if (reference.Local is { } localRun && RunSpool.Describe(localRun.Directory, settings) is { } spooled)
+            {
+                AnsiConsole.MarkupLine($"[bold]Spool[/] [yellow]{Markup.Escape(spooled)}[/]");
+            }
+
             AnsiConsole.WriteLine();
             await WriteConfigurationAsync(reference, cancellationToken).ConfigureAwait(false);
 

@@ -8,12 +8,19 @@ namespace Jaqmc.Benchmarks.ViewScale;
 
 /// <summary>
 /// <c>view-scale --connection CONN [--runs 40] [--steps 100000] [--long-steps 1000000] [--evaluation-steps 2000]
-/// [--keys 20] [--repeats 5] [--partitions 8] [--writer-rounds 3] [--writer-batches 20] [--reuse] [--build-only | --viewing-only | --writer-only] [--jaqmc DLL]</c>:
+/// [--keys 20] [--repeats 5] [--partitions 8] [--writer-rounds 3] [--writer-batches 20] [--reuse] [--build-only | --viewing-only | --commands-only | --writer-only]
+/// [--jaqmc DLL] [--jaqmc-before DLL]</c>:
 /// builds a database of about 100 M values through COPY in the writer's layout (schema <c>scale</c>, plus a
 /// hash-partitioned twin <c>scale_part</c>), upgrades both to the current schema, then times every viewing path
 /// (medians), the writer's throughput with and without the summary triggers, resume's delete and disk per value.
 /// </summary>
-/// <remarks>Point it at a throwaway server: it drops and recreates both schemas unless <c>--reuse</c> is given.</remarks>
+/// <remarks>
+/// Whole commands run the jaqmc of <c>--jaqmc</c> (default: the plain build of this tree); with
+/// <c>--jaqmc-before</c>, that build's commands run too, interleaved with them, and each cell reads
+/// "before → after" (e.g. the plain build against the ReadyToRun copy in src/Cli/bin/Release/r2r/).
+/// <c>--commands-only</c> times only the whole commands. Point it at a throwaway server: it drops and recreates both
+/// schemas unless <c>--reuse</c> is given.
+/// </remarks>
 internal sealed class ViewScaleCommand
 {
     private const string Plain = "scale";
@@ -68,7 +75,7 @@ internal sealed class ViewScaleCommand
             await ReportViewingAsync(source, schemas);
         }
 
-        if (!_args.Contains("--viewing-only"))
+        if (!_args.Contains("--viewing-only") && !_args.Contains("--commands-only"))
         {
             await ReportWriterAsync(source, schemas);
         }
@@ -122,12 +129,14 @@ internal sealed class ViewScaleCommand
 
     private async Task ReportViewingAsync(NpgsqlDataSource source, string[] schemas)
     {
-        var timer = new ViewTimer(source, _repeats, StringOption("--jaqmc") ?? DefaultJaqmcDll(), _connection);
+        var builds = new[] { StringOption("--jaqmc-before"), StringOption("--jaqmc") ?? DefaultJaqmcDll() }.OfType<string>().ToArray();
+        var timer = new ViewTimer(source, _repeats, builds, _connection);
         var runs = _shape.RunNames().Where(r => r != ScaleShape.LongRun).ToArray();
         string Run(int i) => runs[(i + runs.Length) % runs.Length];
         var random = new Random(1);
         long ZoomStart() => random.NextInt64(0, _shape.Steps - 1_000);
         Line("\n## Viewing (medians, ms; whole commands: wall time (CPU time of the process))");
+        Line(builds.Length > 1 ? $"Whole commands: before → after; before = {builds[0]}, after = {builds[1]}" : $"Whole commands: {builds[0]}");
         Line($"| path | {string.Join(" | ", schemas)} | rows |");
         Line($"|---|{string.Concat(schemas.Select(_ => "---|"))}---|");
         var queries = new (string Name, string Sql, Func<int, object[]> Parameters)[]
@@ -142,7 +151,7 @@ internal sealed class ViewScaleCommand
             ("curve: 2,000 points over 16,385 steps (the shortest range read by blocks)", "SELECT * FROM {s}.curve($1, 'train', 'pmove', $2, $2 + 16384, 2000)", i => [Run(i), ZoomStart() / 2]),
             ("per-step jsonb rows: 100 steps of stats_by_step", "SELECT * FROM {s}.stats_by_step WHERE run = $1 AND stage = 'train' AND step BETWEEN $2 AND $2 + 99", i => [Run(i), ZoomStart()]),
         };
-        foreach (var (name, sql, parameters) in queries)
+        foreach (var (name, sql, parameters) in _args.Contains("--commands-only") ? [] : queries)
         {
             var cells = new List<string>();
             long rows = 0;
@@ -176,11 +185,11 @@ internal sealed class ViewScaleCommand
                     // export refuses to overwrite: one run, into a fresh directory.
                     var output = Path.Combine(empty, "export-" + schema);
                     var run = args.Select(a => a == "OUT" ? output : a).ToArray();
-                    var (ms, cpu, mb) = args[0] == "export"
-                        ? await TimeExportAsync(timer, schema, empty, run, output)
+                    var results = args[0] == "export"
+                        ? [await TimeExportAsync(timer, schema, empty, run, output)]
                         : await timer.CommandAsync(schema, empty, run);
-                    peak = Math.Max(peak, mb);
-                    cells.Add(Invariant($"{ms:F0} (CPU {cpu:F0})"));
+                    peak = Math.Max(peak, results.Max(r => r.PeakMb));
+                    cells.Add(string.Join(" → ", results.Select(r => Invariant($"{r.Ms:F0} (CPU {r.CpuMs:F0})"))));
                 }
 
                 Line($"| {name} | {string.Join(" | ", cells)} | peak {peak:F0} MB |");

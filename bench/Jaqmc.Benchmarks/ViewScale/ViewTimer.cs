@@ -4,8 +4,11 @@ using Npgsql;
 
 namespace Jaqmc.Benchmarks.ViewScale;
 
-/// <summary>Medians of repeated SQL queries (every row read) and of whole jaqmc commands (spawn to exit).</summary>
-internal sealed class ViewTimer(NpgsqlDataSource source, int repeats, string jaqmcDll, string connectionString)
+/// <summary>
+/// Medians of repeated SQL queries (every row read) and of whole jaqmc commands (spawn to exit), of one or more
+/// builds of jaqmc side by side (their runs interleaved, so load from elsewhere falls on each alike).
+/// </summary>
+internal sealed class ViewTimer(NpgsqlDataSource source, int repeats, IReadOnlyList<string> jaqmcDlls, string connectionString)
 {
     /// <summary>
     /// Runs <paramref name="sql"/> once untimed, then <c>repeats</c> times with the parameters of each repetition;
@@ -46,30 +49,34 @@ internal sealed class ViewTimer(NpgsqlDataSource source, int repeats, string jaq
     }
 
     /// <summary>
-    /// Runs <c>jaqmc <paramref name="args"/></c> once untimed, then <c>repeats</c> times; returns the median wall
-    /// time and CPU time (user + system) in milliseconds and the largest peak resident memory in MB (from /usr/bin/time).
+    /// Runs <c>jaqmc <paramref name="args"/></c> of each build once untimed, then <c>repeats</c> times, the builds in
+    /// turn; returns, per build in the order given, the median wall time and CPU time (user + system) in
+    /// milliseconds and the largest peak resident memory in MB (from /usr/bin/time).
     /// </summary>
-    public async Task<(double Ms, double CpuMs, double PeakMb)> CommandAsync(string schema, string workingDirectory, params string[] args)
+    public async Task<IReadOnlyList<(double Ms, double CpuMs, double PeakMb)>> CommandAsync(string schema, string workingDirectory, params string[] args)
     {
-        await RunJaqmcAsync(schema, workingDirectory, args);
-        var (times, cpu) = (new List<double>(), new List<double>());
-        var peak = 0.0;
-        for (var i = 0; i < repeats; i++)
+        foreach (var dll in jaqmcDlls)
         {
-            var (ms, cpuMs, mb) = await RunJaqmcAsync(schema, workingDirectory, args);
-            times.Add(ms);
-            cpu.Add(cpuMs);
-            peak = Math.Max(peak, mb);
+            await RunJaqmcAsync(dll, schema, workingDirectory, args);
         }
 
-        return (CommandHelpers.Median(times), CommandHelpers.Median(cpu), peak);
+        var runs = jaqmcDlls.Select(_ => new List<(double Ms, double CpuMs, double PeakMb)>()).ToArray();
+        for (var i = 0; i < repeats; i++)
+        {
+            for (var d = 0; d < jaqmcDlls.Count; d++)
+            {
+                runs[d].Add(await RunJaqmcAsync(jaqmcDlls[d], schema, workingDirectory, args));
+            }
+        }
+
+        return [.. runs.Select(r => (CommandHelpers.Median(r.Select(x => x.Ms)), CommandHelpers.Median(r.Select(x => x.CpuMs)), r.Max(x => x.PeakMb)))];
     }
 
-    /// <summary>Runs <c>jaqmc <paramref name="args"/></c> once (a command whose output may exist only once).</summary>
+    /// <summary>Runs <c>jaqmc <paramref name="args"/></c> of the last build once (a command whose output may exist only once).</summary>
     public Task<(double Ms, double CpuMs, double PeakMb)> CommandOnceAsync(string schema, string workingDirectory, params string[] args) =>
-        RunJaqmcAsync(schema, workingDirectory, args);
+        RunJaqmcAsync(jaqmcDlls[^1], schema, workingDirectory, args);
 
-    private async Task<(double Ms, double CpuMs, double PeakMb)> RunJaqmcAsync(string schema, string workingDirectory, string[] args)
+    private async Task<(double Ms, double CpuMs, double PeakMb)> RunJaqmcAsync(string jaqmcDll, string schema, string workingDirectory, string[] args)
     {
         var info = new ProcessStartInfo("/usr/bin/time")
         {

@@ -75,10 +75,11 @@ def main():
     parser.add_argument("--stages", default="train:600,evaluation:200")
     parser.add_argument("--checkpoint-every", type=int, default=50)
     parser.add_argument("--step-delay", type=float, default=0.0)
+    parser.add_argument("--ca-file", default=None, help="for https://: the PEM certificate(s) to trust")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
     os.makedirs(args.workdir, exist_ok=True)
-    writer = RemoteWriter(url=args.url, run=args.run, retry_delay=0.05, max_retry_delay=0.5)
+    writer = RemoteWriter(url=args.url, run=args.run, retry_delay=0.05, max_retry_delay=0.5, ca_file=args.ca_file)
     for spec in args.stages.split(","):
         stage, iterations = spec.split(":")
         iterations = int(iterations)

@@ -85,8 +85,7 @@ internal sealed partial class RemoteStreams : IAsyncDisposable
 
             if (existing is not null)
             {
-                Remove(existing);
-                await existing.CloseAsync(StageOutcome.Interrupted).ConfigureAwait(false);
+                await CloseAsync(existing, StageOutcome.Interrupted).ConfigureAwait(false);
             }
 
             if (Count >= _options.MaxStreams)
@@ -109,6 +108,7 @@ internal sealed partial class RemoteStreams : IAsyncDisposable
             try
             {
                 await pipeline.Recorder.BeginStageAsync(stage, initialStep, cancellationToken).ConfigureAwait(false);
+                await StreamStateFile.WriteRunningAsync(directory, stage, initialStep, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -136,7 +136,18 @@ internal sealed partial class RemoteStreams : IAsyncDisposable
     {
         Remove(stream);
         var durable = await stream.CloseAsync(outcome).ConfigureAwait(false);
-        ServeLog.Closed(_logger, stream.Run, stream.Stage, outcome, durable, stream.Records, stream.Skipped);
+        var ended = stream.IsFaulted ? StageOutcome.Failed : outcome;
+        try
+        {
+            await StreamStateFile.WriteClosedAsync(Path.Combine(FullRoot, stream.Run), stream.Stage, stream.InitialStep, ended, durable, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The statistics are closed and durable; only `jaqmc runs` loses the stage's status.
+            ServeLog.StateNotWritten(_logger, stream.Run, stream.Stage, e.Message);
+        }
+
+        ServeLog.Closed(_logger, stream.Run, stream.Stage, ended, durable, stream.Records, stream.Skipped);
         return durable;
     }
 

@@ -51,7 +51,7 @@ internal static class ServeCommand
             Set(nameof(ServeOptions.Urls), parse.GetValue(urls));
             Set(nameof(ServeOptions.Token), parse.GetValue(token));
             await using var app = Build(hostArgs, overrides);
-            var options = ValidatedOptions(app.Services);
+            var options = ValidatedOptions(app);
             await ProbeWritersAsync(app, options, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -134,8 +134,16 @@ internal static class ServeCommand
         }
     }
 
-    private static ServeOptions ValidatedOptions(IServiceProvider services)
+    private static ServeOptions ValidatedOptions(WebApplication app)
     {
+        // Kestrel's own endpoint list would replace Serve:Urls and so bypass its rule that a non-loopback address
+        // needs a token: addresses come from Serve:Urls only (TLS from Kestrel:Certificates:Default).
+        if (app.Configuration.GetSection("Kestrel:Endpoints").GetChildren().FirstOrDefault() is { } endpoint)
+        {
+            throw new CliException($"configuration error: Kestrel:Endpoints must not be set: give the addresses in Serve:Urls (--urls) and an https:// address's certificate in Kestrel:Certificates:Default (got {endpoint.Path})", ExitCodes.Configuration);
+        }
+
+        var services = app.Services;
         try
         {
             return services.GetRequiredService<IOptions<ServeOptions>>().Value;

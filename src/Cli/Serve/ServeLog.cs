@@ -20,4 +20,7 @@ internal static partial class ServeLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Rejected {Method} {Path} with {Status}: {Reason}")]
     public static partial void Rejected(ILogger logger, string method, string path, int status, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Stream {Run}/{Stage}: its state file could not be written ({Reason}); `jaqmc runs` will not show how it ended")]
+    public static partial void StateNotWritten(ILogger logger, string run, string stage, string reason);
 }

@@ -1,5 +1,6 @@
 using Jaqmc.Service.Hosting;
 using Jaqmc.Service.Pipeline;
+using Jaqmc.Service.Spool;
 using Jaqmc.Service;
 using Jaqmc.Sinks.Hosting;
 using Jaqmc.Sinks;
@@ -63,6 +64,8 @@ public static class StatsPipelineServiceCollectionExtensions
         });
         services.TryAddSingleton<PipelineMetrics>();
         services.TryAddSingleton<RunConfigurationSnapshot>();
+        services.TryAddSingleton<RemoteSpools>();
+        services.TryAddSingleton<IStatsSpoolSync>(sp => sp.GetRequiredService<RemoteSpools>());
         services.TryAddSingleton<StatsPipeline>();
         services.TryAddSingleton<IStatsRecorder>(sp => sp.GetRequiredService<IOptions<DistributedOptions>>().Value.IsMaster
             ? sp.GetRequiredService<StatsPipeline>()

@@ -22,7 +22,7 @@ internal sealed class DedicatedThreadContext : SynchronizationContext
 {
     private readonly Queue<(SendOrPostCallback Callback, object? State)> _posted = new();
     private readonly Thread _thread;
-    private readonly int _nice;
+    private readonly WriterThreadPriority? _priority;
 
     // A plain monitor: Monitor.Wait sleeps without spinning, and an idle writer thread should cost nothing.
     private readonly object _gate = new();
@@ -30,11 +30,11 @@ internal sealed class DedicatedThreadContext : SynchronizationContext
 
     /// <summary>
     /// Starts the thread; <paramref name="name"/> shows in debuggers and in <c>/proc</c> (first 15 characters on
-    /// Linux), and <paramref name="nice"/> is its Linux nice value (see <see cref="PipelineOptions.WriterThreadNice"/>).
+    /// Linux), and <paramref name="priority"/> its scheduling (see <see cref="WriterThreadPriority"/>; none: unchanged).
     /// </summary>
-    public DedicatedThreadContext(string name, int nice = 0)
+    public DedicatedThreadContext(string name, WriterThreadPriority? priority = null)
     {
-        _nice = nice;
+        _priority = priority;
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
@@ -109,7 +109,7 @@ internal sealed class DedicatedThreadContext : SynchronizationContext
 
     private void Run()
     {
-        ThreadNiceness.TryLowerCurrentThread(_nice);
+        _priority?.EnterOnCurrentThread();
         SetSynchronizationContext(this);
         while (true)
         {

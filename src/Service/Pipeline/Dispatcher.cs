@@ -59,12 +59,12 @@ internal sealed class Dispatcher
     public void Start(CancellationToken abort)
     {
         _abort = abort;
-        ThreadNiceness.EnsureTimerThreadStarted();
+        LinuxThreadScheduling.EnsureTimerThreadStarted();
         new Thread(() =>
         {
             try
             {
-                ThreadNiceness.TryLowerCurrentThread(_options.WriterThreadNice);
+                LinuxThreadScheduling.TryLowerCurrentThread(_options.WriterThreadNice);
                 Run();
             }
             catch (Exception e)
@@ -124,6 +124,7 @@ internal sealed class Dispatcher
             while (true)
             {
                 var moved = MoveWaiting(reader);
+                var lookAgain = RaiseWritersBehind();
                 _drops.EndBurst();
                 if (reader.Completion.IsCompleted)
                 {
@@ -134,12 +135,12 @@ internal sealed class Dispatcher
                 // DispatchInterval): block instead of polling; the next record wakes the dispatcher, which then
                 // pauses to gather the ones after it. Steps faster than DispatchInterval always leave records
                 // waiting, so such a training loop never pays for this wake-up.
-                if (!moved && reader.Count == 0 && !Block(reader.WaitToReadAsync(_abort)))
+                if (!moved && reader.Count == 0 && lookAgain is null && !Block(reader.WaitToReadAsync(_abort)))
                 {
                     break;
                 }
 
-                _signal.Pause(_options.DispatchInterval, _stillIdle, _abort);
+                _signal.Pause(lookAgain < _options.DispatchInterval ? lookAgain.Value : _options.DispatchInterval, _stillIdle, _abort);
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -169,6 +170,31 @@ internal sealed class Dispatcher
         (Volatile.Read(ref _waiter) is not { } waiter || _queue.Dispatched >= waiter.Target)
         && !_queue.PastHighWater
         && !_queue.Reader.Completion.IsCompleted;
+
+    /// <summary>
+    /// Puts every writer that has fallen behind back under normal scheduling (see <see cref="WriterThreadPriority"/>):
+    /// a thread starved under <c>SCHED_IDLE</c> would not notice for itself, so the dispatcher looks after every
+    /// pause, and sooner than its interval while an idle writer has records waiting.
+    /// </summary>
+    /// <returns>When to look again at the latest (null: no idle writer has records waiting).</returns>
+    private TimeSpan? RaiseWritersBehind()
+    {
+        if (Volatile.Read(ref _writers) is not { } writers)
+        {
+            return null;
+        }
+
+        TimeSpan? soonest = null;
+        for (var i = 0; i < writers.Pumps.Count; i++)
+        {
+            if (writers.Pumps[i].RaiseIfBehind() is { } left && (soonest is null || left < soonest))
+            {
+                soonest = left;
+            }
+        }
+
+        return soonest;
+    }
 
     /// <summary>Moves every waiting record to the writers, in chunks of at most the largest chunk size.</summary>
     /// <returns>Whether there was anything to move.</returns>
@@ -214,6 +240,7 @@ internal sealed class Dispatcher
                 if (!pumps[reached].Queue.TryEnqueue(chunk))
                 {
                     // This writer's queue is full: wait for it (backpressure), the others keep their queues.
+                    pumps[reached].Priority.Raise();
                     Block(pumps[reached].Queue.EnqueueAsync(chunk, _abort));
                 }
             }

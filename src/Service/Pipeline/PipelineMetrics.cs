@@ -15,6 +15,7 @@ internal sealed class PipelineMetrics
         Failed = Meter.CreateCounter<long>("jaqmc.writer.records.failed", "{record}", "Records a writer could not write after its retries.");
         WriteFailures = Meter.CreateCounter<long>("jaqmc.writer.write.failures", "{failure}", "Failed writer calls (each retry counts).");
         BatchDuration = Meter.CreateHistogram<double>("jaqmc.writer.batch.duration", "ms", "Time to write one batch.");
+        Uploaded = Meter.CreateCounter<long>("jaqmc.spool.records.uploaded", "{record}", "Records a remote writer's uploader committed from its spool.");
     }
 
     /// <summary>The meter; the pipeline adds its observable instruments (records enqueued, queue depth) to it.</summary>
@@ -29,6 +30,16 @@ internal sealed class PipelineMetrics
     public Counter<long> WriteFailures { get; }
 
     public Histogram<double> BatchDuration { get; }
+
+    public Counter<long> Uploaded { get; }
+
+    /// <summary>Adds the spools' gauges: bytes on disk, records not yet uploaded, and the wait of the oldest of them.</summary>
+    public void ObserveSpools(Func<IEnumerable<Jaqmc.Service.Spool.Spool>> spools)
+    {
+        Meter.CreateObservableGauge("jaqmc.spool.bytes", () => spools().Select(s => new Measurement<long>(s.Bytes, new KeyValuePair<string, object?>("writer", s.Name))), "By", "Bytes of a remote writer's spool segments on disk.");
+        Meter.CreateObservableGauge("jaqmc.spool.backlog", () => spools().Select(s => new Measurement<long>(s.Backlog, new KeyValuePair<string, object?>("writer", s.Name))), "{record}", "Records in a remote writer's spool not yet uploaded.");
+        Meter.CreateObservableGauge("jaqmc.spool.upload.lag", () => spools().Select(s => new Measurement<double>(s.Lag.TotalSeconds, new KeyValuePair<string, object?>("writer", s.Name))), "s", "How long the oldest record not yet uploaded has waited in the spool.");
+    }
 
     /// <summary>
     /// Adds the instruments read when a listener asks: records enqueued (observed rather than counted per record, so

@@ -37,6 +37,18 @@ public sealed class PipelineOptions : IValidatableObject
     /// </summary>
     public int WriterThreadNice { get; set; } = 10;
 
+    /// <summary>
+    /// Whether each writer's thread runs under Linux's <c>SCHED_IDLE</c> policy while its writer keeps up: it then
+    /// takes only CPU time no other thread wants, so recording does not slow a training loop that keeps every core
+    /// busy. A writer that falls behind (its queue a quarter full, or records waiting longer than half its
+    /// <see cref="Jaqmc.Sinks.WriterOptions.FlushInterval"/>), a flush and the end of a stage put its thread back
+    /// under normal scheduling at <see cref="WriterThreadNice"/> until its queue is empty. Used only where the process
+    /// may leave <c>SCHED_IDLE</c> again (root, <c>CAP_SYS_NICE</c>, or an <c>RLIMIT_NICE</c> of at least
+    /// 20 − <see cref="WriterThreadNice"/>); otherwise, and outside Linux, the threads just run at
+    /// <see cref="WriterThreadNice"/>. Default: <c>true</c>.
+    /// </summary>
+    public bool IdleWriterThreads { get; set; } = true;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

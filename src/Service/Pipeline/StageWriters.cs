@@ -1,3 +1,4 @@
+using Jaqmc.Service.Spool;
 using Jaqmc.Sinks.Hosting;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Logging;
@@ -19,25 +20,27 @@ internal sealed class StageWriters
 
     public IReadOnlyList<WriterPump> Pumps => _pumps;
 
-    /// <summary>Creates every enabled writer and starts its pump; nothing leaks when one cannot be created.</summary>
-    public static StageWriters Open(
-        IEnumerable<StatsWriterRegistration> registrations,
-        IServiceProvider services,
-        WriterContext context,
-        PipelineMetrics metrics,
-        ILoggerFactory loggerFactory,
-        TimeProvider time,
-        Action<WriterPump> onFault,
-        int threadNice,
-        CancellationToken abort)
+    /// <summary>Creates every enabled writer of <paramref name="context"/>'s stage and starts its pump; nothing leaks when one cannot be created.</summary>
+    public static StageWriters Open(StageWriterSources sources, WriterContext context, CancellationToken abort)
     {
+        var services = sources.Services;
         var created = new List<(StatsWriterRegistration Registration, WriterOptions Options, IStatsWriter Writer)>();
         try
         {
-            foreach (var registration in registrations)
+            foreach (var registration in sources.Registrations)
             {
                 var options = registration.GetOptions(services);
-                if (options.Enabled)
+                if (!options.Enabled)
+                {
+                    continue;
+                }
+
+                // A remote writer's pump writes to its spool; that is a local disk, retried as any file writer is.
+                if (sources.Spools?.CreateWriter(registration) is { } spooling)
+                {
+                    created.Add((registration, SpoolPumpOptions(options), spooling));
+                }
+                else
                 {
                     created.Add((registration, options, registration.Create(services)));
                 }
@@ -54,7 +57,16 @@ internal sealed class StageWriters
         }
 
         var pumps = created
-            .Select(c => new WriterPump(c.Registration.Name, c.Writer, c.Options, context, metrics, loggerFactory.CreateLogger($"Jaqmc.Writers.{c.Registration.Name}"), time, onFault, threadNice))
+            .Select(c => new WriterPump(
+                c.Registration.Name,
+                c.Writer,
+                c.Options,
+                context,
+                sources.Metrics,
+                sources.LoggerFactory.CreateLogger($"Jaqmc.Writers.{c.Registration.Name}"),
+                sources.Time,
+                sources.OnFault,
+                sources.Scheduling))
             .ToArray();
         foreach (var pump in pumps)
         {
@@ -63,6 +75,13 @@ internal sealed class StageWriters
 
         return new StageWriters(context, pumps);
     }
+
+    private static WriterOptions SpoolPumpOptions(WriterOptions remote) => new()
+    {
+        QueueCapacity = remote.QueueCapacity,
+        MaxBatchSize = remote.MaxBatchSize,
+        FlushInterval = remote.FlushInterval,
+    };
 
     /// <summary>Completes once every writer has written and flushed everything queued before this call.</summary>
     public Task FlushAsync(CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Jaqmc.Service.Hosting;
+using Jaqmc.Service.Spool;
 using Jaqmc.Sinks.Hosting;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Logging;
@@ -17,12 +18,8 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
 {
     private readonly PipelineOptions _options;
     private readonly RunOptions _run;
-    private readonly StatsWriterRegistration[] _registrations;
-    private readonly IServiceProvider _services;
-    private readonly PipelineMetrics _metrics;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly StageWriterSources _writerSources;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
     private readonly string? _runConfiguration;
     private readonly CancellationTokenSource _abort = new();
     private readonly DispatchSignal _signal = new();
@@ -30,6 +27,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
     private readonly RecordQueue _queue;
     private readonly Dispatcher _dispatcher;
     private readonly PipelineReport _report;
+    private readonly RemoteSpools? _spools;
 
     // Stage changes, flushes and stop never overlap: stop waits for the producer's call to finish (or for the
     // shutdown deadline, which aborts everything and wakes the producer with an error).
@@ -39,6 +37,10 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
     private string? _stage;
     private long _lastStep;
     private StageWriters? _writers;
+
+    // How the last stage ended: Interrupted means the run was stopped (Ctrl+C, SIGTERM), so the spools' uploads
+    // may stop at an outage instead of retrying once more.
+    private StageOutcome? _lastOutcome;
 
     // Set by whichever part fails first (a pump, the dispatcher); read by the producer on every call.
     private volatile Exception? _fault;
@@ -53,21 +55,19 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
         PipelineMetrics metrics,
         ILoggerFactory loggerFactory,
         TimeProvider time,
-        RunConfigurationSnapshot? runConfiguration = null)
+        RunConfigurationSnapshot? runConfiguration = null,
+        RemoteSpools? spools = null)
     {
         _options = options.Value;
         _run = run.Value;
-        _registrations = registrations.ToArray();
-        _services = services;
-        _metrics = metrics;
-        _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<StatsPipeline>();
-        _time = time;
         _runConfiguration = runConfiguration?.Json;
         _drops = new DropCounter(_options, metrics, time, _logger);
         _queue = new RecordQueue(_options, _signal, _drops);
         _dispatcher = new Dispatcher(_queue, _signal, _drops, _options, _logger, e => _fault ??= e);
         _report = new PipelineReport(_logger);
+        _spools = spools;
+        _writerSources = new StageWriterSources(registrations.ToArray(), services, metrics, loggerFactory, time, OnPumpFault, WriterThreadScheduling.From(_options), spools);
 
         metrics.Observe(_queue, () => Volatile.Read(ref _writers));
     }
@@ -82,7 +82,13 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
     public Exception? Fault => _fault;
 
     /// <summary>Starts the dispatcher thread.</summary>
-    public void Start() => _dispatcher.Start(_abort.Token);
+    public void Start()
+    {
+        _dispatcher.Start(_abort.Token);
+
+        // An upload that cannot go on (bad credentials) stops the run as a failed writer did before the spool.
+        _spools?.Start(e => _fault ??= new StatsPipelineException($"Writer upload failed: {e.Message}", e));
+    }
 
     /// <summary>
     /// Starts the shutdown deadline: when it passes, everything still waiting is aborted and reported. It covers the
@@ -98,6 +104,8 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
         {
             // Already disposed: nothing left to abort.
         }
+
+        _spools?.StartShutdownDeadline(timeout);
     }
 
     public async ValueTask BeginStageAsync(string stage, long initialStep, CancellationToken cancellationToken)
@@ -113,7 +121,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
 
             ThrowIfStopped();
             var context = new WriterContext(_run.FullWorkingDirectory, stage, initialStep, _run.EffectiveName, _runConfiguration);
-            var writers = StageWriters.Open(_registrations, _services, context, _metrics, _loggerFactory, _time, OnPumpFault, _options.WriterThreadNice, _abort.Token);
+            var writers = StageWriters.Open(_writerSources, context, _abort.Token);
             _report.Begin(writers);
             _writers = writers;
             _dispatcher.Attach(writers);
@@ -252,6 +260,10 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
 
         _drops.EndBurst(force: true);
         _report.Log(Dropped);
+        if (_spools is not null)
+        {
+            await _spools.StopAsync(interrupted: _lastOutcome == StageOutcome.Interrupted).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -280,6 +292,7 @@ internal sealed class StatsPipeline : IStatsRecorder, IStatsPipelineStatus, IAsy
             return;
         }
 
+        _lastOutcome = outcome;
         try
         {
             await _dispatcher.WaitDispatchedAsync(_queue.Enqueued, cancellationToken).ConfigureAwait(false);

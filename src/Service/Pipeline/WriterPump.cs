@@ -23,7 +23,9 @@ internal sealed class WriterPump
     private readonly Action<WriterPump> _onFault;
     private readonly WriterRetryPolicy _retry;
     private readonly KeyValuePair<string, object?> _tag;
-    private readonly int _threadNice;
+    private readonly int _behindRecords;
+    private readonly TimeSpan _behindAge;
+    private readonly Func<bool> _nothingQueued;
 
     // Set by the stage's owner before it completes the queue; read by the pump thread after the queue completes.
     private StageOutcome _outcome = StageOutcome.Completed;
@@ -36,9 +38,8 @@ internal sealed class WriterPump
     private long _failed;
     private long _abandoned;
 
-    public WriterPump(string name, IStatsWriter writer, WriterOptions options, WriterContext context, PipelineMetrics metrics, ILogger logger, TimeProvider time, Action<WriterPump> onFault, int threadNice = 0)
+    public WriterPump(string name, IStatsWriter writer, WriterOptions options, WriterContext context, PipelineMetrics metrics, ILogger logger, TimeProvider time, Action<WriterPump> onFault, WriterThreadScheduling? scheduling = null)
     {
-        _threadNice = threadNice;
         Name = name;
         _writer = writer;
         _options = options;
@@ -48,13 +49,20 @@ internal sealed class WriterPump
         _time = time;
         _onFault = onFault;
         _tag = new("writer", name);
-        Queue = new WriterQueue(name, options.QueueCapacity);
+        Queue = new WriterQueue(name, options.QueueCapacity, time);
+        Priority = (scheduling ?? WriterThreadScheduling.Unchanged).CreatePriority();
+        _behindRecords = Math.Max(1, options.QueueCapacity / 4);
+        _behindAge = options.FlushInterval / 2;
+        _nothingQueued = () => !Queue.Reader.TryPeek(out _) && !Queue.IsCompleted;
         _retry = new WriterRetryPolicy(name, options.Retry, metrics, logger, time, () => Queue.Count);
     }
 
     public string Name { get; }
 
     public WriterQueue Queue { get; }
+
+    /// <summary>The scheduling of the pump's thread.</summary>
+    public WriterThreadPriority Priority { get; }
 
     public Task Completion { get; private set; } = Task.CompletedTask;
 
@@ -80,7 +88,34 @@ internal sealed class WriterPump
             throw new StatsPipelineException($"Writer '{Name}' no longer accepts a flush: its stage has ended.");
         }
 
+        Priority.Raise();
+
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Raises the pump's thread (see <see cref="WriterThreadPriority"/>) when its writer has fallen behind: a quarter
+    /// of its queue in use, or records waiting longer than half its flush interval.
+    /// </summary>
+    /// <returns>
+    /// How soon the writer falls behind if it does not run, so the dispatcher looks again by then; null when its
+    /// thread is not idle or nothing waits.
+    /// </returns>
+    public TimeSpan? RaiseIfBehind()
+    {
+        if (!Priority.IsIdle || Queue.Count == 0)
+        {
+            return null;
+        }
+
+        var left = _behindAge - Queue.Waiting;
+        if (Queue.Count >= _behindRecords || left <= TimeSpan.Zero)
+        {
+            Priority.Raise();
+            return null;
+        }
+
+        return left;
     }
 
     public void CountAbandoned(int count) => Interlocked.Add(ref _abandoned, count);
@@ -90,11 +125,12 @@ internal sealed class WriterPump
     {
         _outcome = outcome;
         Queue.Complete();
+        Priority.Raise();
     }
 
     private async Task RunOnOwnThreadAsync(CancellationToken abort)
     {
-        var thread = new DedicatedThreadContext("Writer " + Name, _threadNice);
+        var thread = new DedicatedThreadContext("Writer " + Name, Priority);
         try
         {
             await thread.RunAsync(() => RunAsync(abort)).ConfigureAwait(false);
@@ -118,6 +154,8 @@ internal sealed class WriterPump
             {
                 if (!batch.HasCarry && !Queue.Reader.TryPeek(out _))
                 {
+                    // Caught up: back to taking only idle CPU, if something had raised the thread.
+                    Priority.LowerIfIdle(_nothingQueued);
                     var more = dirty
                         ? await WaitOrFlushIntervalAsync(Queue.Reader, abort).ConfigureAwait(true)
                         : await Queue.Reader.WaitToReadAsync(abort).ConfigureAwait(true);

@@ -7,8 +7,10 @@ namespace Jaqmc.Service.Pipeline;
 /// Bounded in records, not in chunks, so <see cref="Jaqmc.Sinks.WriterOptions.QueueCapacity"/> means what it says
 /// whatever the chunk sizes; one queue operation per chunk, not per record.
 /// </summary>
-internal sealed class WriterQueue(string writer, int capacity)
+internal sealed class WriterQueue(string writer, int capacity, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private readonly Channel<WriterQueueItem> _channel =
         Channel.CreateUnbounded<WriterQueueItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
@@ -18,10 +20,25 @@ internal sealed class WriterQueue(string writer, int capacity)
     // Published by the dispatcher when it waits for room, completed by the pump when it makes some.
     private TaskCompletionSource? _spaceWaiter;
 
+    // Written by the dispatcher when it queues into an empty queue; read by anyone.
+    private long _queuedSince;
+
+    // Set once by the stage's owner.
+    private volatile bool _completed;
+
     public ChannelReader<WriterQueueItem> Reader => _channel.Reader;
 
     /// <summary>Records queued now.</summary>
     public int Count => Volatile.Read(ref _queuedRecords);
+
+    /// <summary>Whether the stage's owner has said no more items will come.</summary>
+    public bool IsCompleted => _completed;
+
+    /// <summary>
+    /// How long records have been waiting, at most: since the dispatcher last queued into an empty queue
+    /// (<see cref="TimeSpan.Zero"/> when none wait). An over-estimate once the pump has taken the oldest.
+    /// </summary>
+    public TimeSpan Waiting => Count == 0 ? TimeSpan.Zero : _time.GetElapsedTime(Volatile.Read(ref _queuedSince));
 
     /// <summary>
     /// Queues a chunk when there is room for it; an empty queue always takes a chunk, so an oversized one cannot
@@ -34,6 +51,11 @@ internal sealed class WriterQueue(string writer, int capacity)
         if (queued > 0 && queued + chunk.Count > capacity)
         {
             return false;
+        }
+
+        if (queued == 0)
+        {
+            Volatile.Write(ref _queuedSince, _time.GetTimestamp());
         }
 
         Interlocked.Add(ref _queuedRecords, chunk.Count);
@@ -105,5 +127,9 @@ internal sealed class WriterQueue(string writer, int capacity)
     }
 
     /// <summary>No more items: the pump drains what is queued, then closes its writer.</summary>
-    public void Complete() => _channel.Writer.TryComplete();
+    public void Complete()
+    {
+        _completed = true;
+        _channel.Writer.TryComplete();
+    }
 }

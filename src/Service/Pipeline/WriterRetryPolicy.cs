@@ -20,7 +20,12 @@ internal sealed class WriterRetryPolicy
     private readonly Func<int> _queued;
     private readonly KeyValuePair<string, object?> _tag;
     private readonly WriterRetryOptions _retry;
+    private readonly Lock _cutLock = new();
     private ResiliencePipeline? _pipeline;
+    private CancellationTokenSource? _backoff;
+    private int _retryAtOnce;
+    private long _attempts;
+    private long _lastFailedAttempt;
     private long _outageStart;
     private int _outageRetries;
     private string? _outageError;
@@ -36,6 +41,28 @@ internal sealed class WriterRetryPolicy
         _retry = retry;
     }
 
+    /// <summary>Whether calls are failing now: between the first failed attempt and the next success.</summary>
+    public bool InOutage => Volatile.Read(ref _outageRetries) > 0;
+
+    /// <summary>Calls begun so far, first attempts and retries; each call's number is its place in this count.</summary>
+    public long Attempts => Interlocked.Read(ref _attempts);
+
+    /// <summary>The number (see <see cref="Attempts"/>) of the last call that failed; 0 when none has.</summary>
+    public long LastFailedAttempt => Interlocked.Read(ref _lastFailedAttempt);
+
+    /// <summary>
+    /// Ends the backoff now: a retry that waits is tried at once, and the next failure is retried without waiting.
+    /// Safe from any thread; used at stop, so a store that is back is written without sleeping out the backoff.
+    /// </summary>
+    public void CutBackoff()
+    {
+        lock (_cutLock)
+        {
+            _retryAtOnce = 1;
+            _backoff?.Cancel();
+        }
+    }
+
     /// <summary>Runs <paramref name="call"/>, retrying transient failures; awaits come back to the caller's thread.</summary>
     /// <remarks>
     /// The first attempt calls the writer directly and Polly is entered only after a failure, with that failure as
@@ -45,6 +72,7 @@ internal sealed class WriterRetryPolicy
     public async ValueTask ExecuteAsync(string operation, Func<CancellationToken, ValueTask> call, CancellationToken abort)
     {
         ExceptionDispatchInfo failure;
+        var attempt = Interlocked.Increment(ref _attempts);
         try
         {
             await call(abort).ConfigureAwait(true);
@@ -52,6 +80,7 @@ internal sealed class WriterRetryPolicy
         }
         catch (Exception e)
         {
+            Interlocked.Exchange(ref _lastFailedAttempt, attempt);
             failure = ExceptionDispatchInfo.Capture(e);
         }
 
@@ -61,21 +90,46 @@ internal sealed class WriterRetryPolicy
     private async ValueTask RetryAsync(string operation, Func<CancellationToken, ValueTask> call, ExceptionDispatchInfo firstFailure, CancellationToken abort)
     {
         _pipeline ??= Build(_retry);
-        var context = ResilienceContextPool.Shared.Get(operation, continueOnCapturedContext: true, abort);
-        var replay = new FirstAttemptReplay(call, firstFailure);
-        try
+        ExceptionDispatchInfo? failure = firstFailure;
+        while (true)
         {
-            await _pipeline.ExecuteAsync(static (ctx, state) => state.InvokeAsync(ctx.CancellationToken), context, replay).ConfigureAwait(true);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
+            // Polly's backoff waits on the context's token: cancelling it (CutBackoff) ends the wait, and the call
+            // is tried again in a fresh execution. The calls themselves get the caller's token only, so a cut never
+            // cancels a call in flight.
+            using var backoff = CancellationTokenSource.CreateLinkedTokenSource(abort);
+            lock (_cutLock)
+            {
+                _backoff = backoff;
+            }
+
+            var context = ResilienceContextPool.Shared.Get(operation, continueOnCapturedContext: true, backoff.Token);
+            var replay = new FirstAttemptReplay(this, call, failure, abort);
+            failure = null;
+            try
+            {
+                await _pipeline.ExecuteAsync(static (_, state) => state.InvokeAsync(), context, replay).ConfigureAwait(true);
+                break;
+            }
+            catch (OperationCanceledException) when (backoff.IsCancellationRequested && !abort.IsCancellationRequested)
+            {
+                // Cut short: try again now.
+                Interlocked.Exchange(ref _retryAtOnce, 0);
+            }
+            finally
+            {
+                lock (_cutLock)
+                {
+                    _backoff = null;
+                }
+
+                ResilienceContextPool.Shared.Return(context);
+            }
         }
 
         if (_outageRetries > 0)
         {
             PipelineLog.OutageEnded(_logger, _writer, _time.GetElapsedTime(_outageStart).TotalSeconds, _outageRetries, _outageError);
-            _outageRetries = 0;
+            Volatile.Write(ref _outageRetries, 0);
         }
     }
 
@@ -104,6 +158,9 @@ internal sealed class WriterRetryPolicy
                 UseJitter = true,
                 Delay = retry.BaseDelay,
                 MaxDelay = retry.MaxDelay,
+
+                // Null keeps the exponential backoff; zero once after CutBackoff.
+                DelayGenerator = _ => ValueTask.FromResult<TimeSpan?>(Interlocked.Exchange(ref _retryAtOnce, 0) == 1 ? TimeSpan.Zero : null),
                 OnRetry = OnRetry,
             });
         }
@@ -111,12 +168,12 @@ internal sealed class WriterRetryPolicy
         return builder.Build();
     }
 
-    /// <summary>Hands Polly the failure of the direct first attempt as its own first attempt, then calls the writer.</summary>
-    private sealed class FirstAttemptReplay(Func<CancellationToken, ValueTask> call, ExceptionDispatchInfo firstFailure)
+    /// <summary>Hands Polly the failure of the direct first attempt (if any) as its own first attempt, then calls the writer.</summary>
+    private sealed class FirstAttemptReplay(WriterRetryPolicy policy, Func<CancellationToken, ValueTask> call, ExceptionDispatchInfo? firstFailure, CancellationToken abort)
     {
         private ExceptionDispatchInfo? _pending = firstFailure;
 
-        public ValueTask InvokeAsync(CancellationToken cancellationToken)
+        public ValueTask InvokeAsync()
         {
             if (_pending is { } failure)
             {
@@ -124,7 +181,21 @@ internal sealed class WriterRetryPolicy
                 return ValueTask.FromException(failure.SourceException);
             }
 
-            return call(cancellationToken);
+            return CountedAsync();
+        }
+
+        private async ValueTask CountedAsync()
+        {
+            var attempt = Interlocked.Increment(ref policy._attempts);
+            try
+            {
+                await call(abort).ConfigureAwait(true);
+            }
+            catch
+            {
+                Interlocked.Exchange(ref policy._lastFailedAttempt, attempt);
+                throw;
+            }
         }
     }
 

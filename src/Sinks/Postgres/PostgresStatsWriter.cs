@@ -28,7 +28,7 @@ namespace Jaqmc.Sinks.Postgres;
 /// pick up a connection the server has already dropped.
 /// </para>
 /// </remarks>
-public sealed partial class PostgresStatsWriter : StatsWriter
+public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWriter
 {
     private static readonly string HostName = Environment.MachineName;
 
@@ -53,6 +53,9 @@ public sealed partial class PostgresStatsWriter : StatsWriter
     // The highest step any batch since opening may have committed; opening deletes everything above initial - 1.
     private long _sentThrough;
 
+    // Set by ContinueAsync: the stage was opened before (by the spool's uploader, perhaps in an earlier process).
+    private bool _continuing;
+
     /// <summary>Creates an unopened writer; nothing connects before <see cref="StatsWriter.OpenAsync"/>.</summary>
     public PostgresStatsWriter(PostgresWriterOptions options, ILogger<PostgresStatsWriter> logger)
     {
@@ -76,6 +79,17 @@ public sealed partial class PostgresStatsWriter : StatsWriter
             ON CONFLICT (name) DO NOTHING
             """;
         _selectKeysSql = $"SELECT name, id FROM {s}.stat_keys WHERE name = ANY(@names)";
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The run and the stage are set <c>running</c> with the stage's initial step as before; nothing is deleted, and
+    /// every batch afterwards deletes its own step range first, since rows of it may be there already.
+    /// </remarks>
+    public ValueTask ContinueAsync(WriterContext context, CancellationToken cancellationToken)
+    {
+        _continuing = true;
+        return OpenAsync(context, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -131,13 +145,13 @@ public sealed partial class PostgresStatsWriter : StatsWriter
                 new { runId = _runId, stage = context.Stage, initialStep = context.InitialStep },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
-            var deleted = await connection.ExecuteAsync(new CommandDefinition(
+            var deleted = _continuing ? 0 : await connection.ExecuteAsync(new CommandDefinition(
                 $"DELETE FROM {s}.stat_values WHERE stage_id = @stageId AND step >= @initialStep",
                 new { stageId = _stageId, initialStep = context.InitialStep },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            _sentThrough = context.InitialStep - 1;
+            _sentThrough = _continuing ? long.MaxValue : context.InitialStep - 1;
 
             // Ids are re-read each stage, in case keys were deleted by hand in between.
             _keyIds.Clear();

@@ -14,7 +14,7 @@ namespace Jaqmc.Sinks.Postgres;
 /// forever (<c>MaxAttempts = -1</c>) with at most 10 seconds between attempts, so a database outage delays
 /// records instead of losing them.
 /// </remarks>
-public sealed partial class PostgresWriterOptions : WriterOptions
+public sealed partial class PostgresWriterOptions : RemoteWriterOptions
 {
     /// <summary>The configuration key the connection string is read from.</summary>
     public const string ConnectionStringKey = "ConnectionStrings:Stats";

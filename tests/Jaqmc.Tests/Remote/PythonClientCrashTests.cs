@@ -78,7 +78,8 @@ public sealed class PythonClientCrashTests(ITestOutputHelper output)
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 while (!client.HasExited && client.LastCheckpoint("train") + client.LastCheckpoint("evaluation") < mark + 20 + random.Next(80))
                 {
-                    Assert.True(watch.Elapsed < TimeSpan.FromMinutes(2), $"no progress in round {round}:\n{client.Stdout}\n{client.Stderr}");
+                    // Generous: at a load average of ~30 a freshly started client once made no checkpoint for two minutes.
+                    Assert.True(watch.Elapsed < TimeSpan.FromMinutes(10), $"no progress in round {round}:\n{client.Stdout}\n{client.Stderr}");
                     await Task.Delay(10);
                 }
 

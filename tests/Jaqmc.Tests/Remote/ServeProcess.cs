@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Jaqmc.Tests.EndToEnd;
 
 namespace Jaqmc.Tests.Remote;
@@ -11,7 +14,7 @@ internal sealed class ServeProcess : IDisposable
     public ServeProcess(string root, params string[] extra)
     {
         Root = root;
-        Port = HttpReadiness.FreePort();
+        Port = FreePort();
         _extra = extra;
         Directory.CreateDirectory(root);
     }
@@ -20,7 +23,10 @@ internal sealed class ServeProcess : IDisposable
 
     public int Port { get; }
 
-    public string Url => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}");
+    /// <summary>Serve https:// with this certificate (its <see cref="LoopbackCertificate.ServerArguments"/> are passed on).</summary>
+    public LoopbackCertificate? Tls { get; init; }
+
+    public string Url => string.Create(CultureInfo.InvariantCulture, $"{(Tls is null ? "http" : "https")}://127.0.0.1:{Port}");
 
     public JaqmcProcess? Process { get; private set; }
 
@@ -35,12 +41,45 @@ internal sealed class ServeProcess : IDisposable
     public async Task StartAsync()
     {
         Process?.Dispose();
-        Process = JaqmcProcess.Start(["serve", "--root", Root, "--urls", Url, "--Writers:Csv:FlushInterval=00:00:00.050", .. _extra]);
-        await HttpReadiness.WaitUntilHealthyAsync(Process, Url);
+        Process = JaqmcProcess.Start(["serve", "--root", Root, "--urls", Url, "--Writers:Csv:FlushInterval=00:00:00.050", .. Tls?.ServerArguments ?? [], .. _extra]);
+        using var http = Tls is null ? new HttpClient() : new HttpClient(Tls.TrustingHandler());
+        http.Timeout = TimeSpan.FromSeconds(5);
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            if (Process.HasExited)
+            {
+                await Process.WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.Fail($"jaqmc serve exited ({Process.ExitCode}) before answering:\n{Process.Stdout}\n{Process.Stderr}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Url + "/healthz"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(5), $"jaqmc serve did not answer within five minutes:\n{Process.Stdout}\n{Process.Stderr}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>SIGKILL: no handler runs, nothing is drained.</summary>
     public void KillHard() => Process?.KillHard();
 
     public void Dispose() => Process?.Dispose();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

@@ -22,6 +22,15 @@ public sealed class ServeSecurityTests
     }
 
     [Fact]
+    public async Task KestrelEndpoints_WhichWouldBypassTheTokenRule_AreAConfigurationError()
+    {
+        var p = await JaqmcProcess.RunAsync(["serve", "--root", ServeProcess.NewRoot("endpoints"), "--Kestrel:Endpoints:Open:Url=http://0.0.0.0:5198"]);
+
+        Assert.Equal(2, p.ExitCode);
+        Assert.Contains("Kestrel:Endpoints must not be set: give the addresses in Serve:Urls (--urls) and an https:// address's certificate in Kestrel:Certificates:Default (got Kestrel:Endpoints:Open)", p.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WithAToken_RequestsWithoutIt_Get401_AndOpenNothing()
     {
         using var server = new ServeProcess(ServeProcess.NewRoot("token"), "--token", "s3cret-token");

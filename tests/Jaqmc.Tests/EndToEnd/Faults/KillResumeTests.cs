@@ -26,7 +26,7 @@ public sealed class KillResumeContainerTests : KillResumeSuite
 /// Scenario 1: SIGKILL the real program at random moments and run the same command again until it completes; every
 /// sink must then hold exactly what an uninterrupted run with the same seed holds.
 /// </summary>
-public abstract partial class KillResumeSuite(PostgresServer server, ITestOutputHelper output)
+public abstract class KillResumeSuite(PostgresServer server, ITestOutputHelper output)
 {
     [Fact]
     public async Task KilledAgainAndAgain_EndsWithExactlyTheUninterruptedRunsStatistics()
@@ -82,7 +82,7 @@ public abstract partial class KillResumeSuite(PostgresServer server, ITestOutput
                     }
                     else
                     {
-                        exited = await WaitForProgressAsync(p, advance);
+                        exited = await ConsoleProgress.WaitForAdvanceAsync(p, advance);
                         if (!exited)
                         {
                             // Anywhere inside a step, a flush or a checkpoint.
@@ -116,48 +116,4 @@ public abstract partial class KillResumeSuite(PostgresServer server, ITestOutput
             await server.DropSchemaAsync(schema);
         }
     }
-
-    /// <summary>
-    /// Waits until the console shows the run <paramref name="advance"/> steps past where this life started (train
-    /// steps count first, then evaluation steps); true when the program exited first.
-    /// </summary>
-    private static async Task<bool> WaitForProgressAsync(JaqmcProcess p, int advance)
-    {
-        long? first = null;
-        while (true)
-        {
-            if (p.HasExited)
-            {
-                await p.TryWaitAsync(TimeSpan.FromSeconds(10));
-                return true;
-            }
-
-            var last = LastStep(p.Stdout);
-            if (last is { } step)
-            {
-                first ??= step;
-                if (step - first >= advance)
-                {
-                    return false;
-                }
-            }
-
-            await Task.Delay(5);
-        }
-    }
-
-    private static long? LastStep(string stdout)
-    {
-        long? last = null;
-        foreach (System.Text.RegularExpressions.Match m in ProgressLine().Matches(stdout))
-        {
-            var step = long.Parse(m.Groups["step"].Value, System.Globalization.CultureInfo.InvariantCulture);
-            last = m.Groups["stage"].Value == "train" ? step : FaultProfile.KillTrainIterations + step;
-        }
-
-        return last;
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?<stage>train|evaluation)\[0\] step=(?<step>\d+)")]
-    private static partial System.Text.RegularExpressions.Regex ProgressLine();
 }

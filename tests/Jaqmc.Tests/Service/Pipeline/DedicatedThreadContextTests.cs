@@ -34,7 +34,7 @@ public sealed class DedicatedThreadContextTests
         // What `top` and the scheduler see for this thread: field 19 of /proc/thread-self/stat (Linux only; CI is Linux).
         Assert.True(OperatingSystem.IsLinux(), "this test reads Linux's /proc");
         var before = NiceOfCurrentThread();
-        var context = new DedicatedThreadContext("Writer Nice", nice: 7);
+        var context = new DedicatedThreadContext("Writer Nice", new WriterThreadPriority(7, idleWhileKeepingUp: false));
         var nice = int.MinValue;
         await context.RunAsync(() =>
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Jaqmc.Service;
 using Jaqmc.Service.Pipeline;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -72,6 +73,37 @@ public sealed class WriterPumpTests : IDisposable
         Assert.Equal(10, pump.Failed);
         Assert.Equal(0, pump.Written);
         Assert.Equal(0, pump.Queue.Count);
+    }
+
+    [Fact]
+    public async Task AWriterThatFallsBehind_IsRaised_AndGoesBackToIdleOnceCaughtUp()
+    {
+        WriterThreadPriorityTests.RequireIdlePolicy();
+        using var gate = new ManualResetEventSlim(false);
+        var store = new RecordingStore { BlockingGate = gate };
+        var options = new RecordingWriterOptions { Store = store, QueueCapacity = 8 };
+        var context = new WriterContext(Path.GetTempPath(), "train", 0, "priority-test", null);
+        var pump = new WriterPump("Behind", new RecordingWriter(options), options, context, new PipelineMetrics(_meters),
+            NullLogger.Instance, TimeProvider.System, _ => { }, new WriterThreadScheduling(7, idleWhileKeepingUp: true));
+        pump.Start(_abort.Token);
+        await WriterThreadPriorityTests.WaitUntil(() => ThreadSchedulingProbe.Of("Writer Behind")?.Policy == ThreadSchedulingProbe.SchedIdle, "the writer thread starts idle");
+
+        // The writer blocks on its first batch; the records behind it reach a quarter of the queue.
+        await pump.Queue.EnqueueAsync(Chunk(0, 1), CancellationToken.None);
+        await WriterThreadPriorityTests.WaitUntil(() => pump.Queue.Count == 0, "the writer takes its first batch");
+        await pump.Queue.EnqueueAsync(Chunk(1, 2), CancellationToken.None);
+        pump.RaiseIfBehind();
+        Assert.False(pump.Priority.IsIdle);
+        Assert.Equal(ThreadSchedulingProbe.SchedOther, ThreadSchedulingProbe.Of("Writer Behind")?.Policy);
+
+        // Unblocked, it writes everything, finds its queue empty and goes back to idle.
+        gate.Set();
+        await WriterThreadPriorityTests.WaitUntil(() => pump.Written == 3 && pump.Priority.IsIdle, "the writer catches up and lowers itself");
+        Assert.Equal(ThreadSchedulingProbe.SchedIdle, ThreadSchedulingProbe.Of("Writer Behind")?.Policy);
+
+        pump.Complete(StageOutcome.Completed);
+        await pump.Completion.WaitAsync(Patience);
+        Assert.Equal([0L, 1, 2], store.Steps());
     }
 
     public void Dispose()

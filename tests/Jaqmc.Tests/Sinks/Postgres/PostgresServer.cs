@@ -26,10 +26,16 @@ public abstract class PostgresServer : IAsyncLifetime
         return builder.ConnectionString;
     }
 
-    public async Task<NpgsqlConnection> OpenAsync()
+    /// <summary>A new unpooled connection; <paramref name="commandTimeoutSeconds"/> replaces Npgsql's 30 s default.</summary>
+    public async Task<NpgsqlConnection> OpenAsync(int? commandTimeoutSeconds = null)
     {
         // No pooling: a test that terminates sessions must not break the fixture's own connections.
-        var connection = new NpgsqlConnection(ConnectionStringWith(b => { b.Pooling = false; b.ApplicationName = "jaqmc-tests"; }));
+        var connection = new NpgsqlConnection(ConnectionStringWith(b =>
+        {
+            b.Pooling = false;
+            b.ApplicationName = "jaqmc-tests";
+            b.CommandTimeout = commandTimeoutSeconds ?? b.CommandTimeout;
+        }));
         await connection.OpenAsync();
         return connection;
     }

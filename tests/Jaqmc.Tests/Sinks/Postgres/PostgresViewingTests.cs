@@ -10,8 +10,15 @@ namespace Jaqmc.Tests.Sinks.Postgres;
 /// Schema version 3's summaries (latest values, stage extents, 64-step blocks) and <c>curve()</c>, checked
 /// against a direct computation over <c>stat_values</c> after migrating, writing, resuming and retrying.
 /// </summary>
-public sealed class PostgresViewingTests(PostgresFixture server) : IClassFixture<PostgresFixture>, IAsyncLifetime
+public sealed class PostgresViewingTests(PostgresFixture server, CurveStageFixture curveStage)
+    : IClassFixture<PostgresFixture>, IClassFixture<CurveStageFixture>, IAsyncLifetime
 {
+    /// <summary>
+    /// The command timeout of these tests' own connections: their writes go through the summary triggers, which on a
+    /// starved CI server (a busy 2-core box) outlasted Npgsql's 30 s default. A timeout is not what they check.
+    /// </summary>
+    internal const int BusyServerTimeoutSeconds = 600;
+
     private readonly string _schema = PostgresServer.NewSchema();
     private readonly string _directory = Directory.CreateTempSubdirectory("jaqmc-view-").FullName;
 
@@ -26,7 +33,7 @@ public sealed class PostgresViewingTests(PostgresFixture server) : IClassFixture
     [Fact]
     public async Task SchemaVersion2Database_IsMigrated_AndItsSummariesMatchTheValues()
     {
-        await using var db = await server.OpenAsync();
+        await using var db = await server.OpenAsync(BusyServerTimeoutSeconds);
         await PostgresSchema.EnsureAsync(db, _schema, CancellationToken.None, upToVersion: 2);
         await db.ExecuteAsync(
             $"""
@@ -86,7 +93,7 @@ public sealed class PostgresViewingTests(PostgresFixture server) : IClassFixture
             await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
         }
 
-        await using var db = await server.OpenAsync();
+        await using var db = await server.OpenAsync(BusyServerTimeoutSeconds);
         await AssertSummariesMatchValuesAsync(db);
         var stage = await db.QuerySingleAsync<(long First, long Last, long Values)>(
             $"""SELECT first_step, last_step, value_count FROM "{_schema}".run_stages""");
@@ -107,30 +114,12 @@ public sealed class PostgresViewingTests(PostgresFixture server) : IClassFixture
     [InlineData(-500, 1_000_000, 3)]    // a range wider than the stage
     public async Task Curve_BucketsAreExact_AgainstADirectComputation(int? from, int? to, int points)
     {
-        await using var db = await server.OpenAsync();
-        await PostgresSchema.EnsureAsync(db, _schema, CancellationToken.None);
-
-        // 45,000 steps from 3 to 45,002 (so blocks are cut at both ends), with spikes, a NaN and infinities.
-        await db.ExecuteAsync(
-            $"""
-            INSERT INTO "{_schema}".runs (name, host) VALUES ('curve run', 'h');
-            INSERT INTO "{_schema}".run_stages (run_id, stage, status, initial_step) SELECT id, 'train', 'running', 0 FROM "{_schema}".runs;
-            INSERT INTO "{_schema}".stat_keys (name) VALUES ('other'), ('energy: "total"');
-            INSERT INTO "{_schema}".stat_values (stage_id, key_id, step, value)
-            SELECT 1, k, step,
-                   CASE WHEN k = 2 AND step = 9999 THEN 'NaN'::float8
-                        WHEN k = 2 AND step = 20000 THEN 'Infinity'::float8
-                        WHEN k = 2 AND step = 20001 THEN '-Infinity'::float8
-                        WHEN k = 2 AND step % 1009 = 0 THEN 1e6 * k
-                        ELSE -1 / (1 + step * 1e-3) + sin(step * k * 0.37) * 1e-2 END
-            FROM generate_series(3, 45002) step CROSS JOIN generate_series(1, 2) k
-            ORDER BY step, k;
-            """);
-        var values = (await db.QueryAsync<(long Step, double Value)>(
-            $"""SELECT step, value FROM "{_schema}".stats WHERE name = 'energy: "total"' ORDER BY step""")).ToList();
+        // The stage is written once for every case (CurveStageFixture): the cases only read it.
+        var values = await curveStage.ValuesAsync();
+        await using var db = await curveStage.OpenAsync();
 
         var buckets = (await db.QueryAsync<(long Step, long LastStep, long Count, double Min, double Max, double Mean, double Last)>(
-            $"""SELECT * FROM "{_schema}".curve('curve run', 'train', 'energy: "total"', @from, @to, @points)""",
+            $"""SELECT * FROM "{curveStage.Schema}".curve('curve run', 'train', 'energy: "total"', @from, @to, @points)""",
             new { from = (long?)from, to = (long?)to, points })).ToList();
 
         var expected = DirectBuckets(values, from ?? long.MinValue, to ?? long.MaxValue, points);
@@ -159,7 +148,7 @@ public sealed class PostgresViewingTests(PostgresFixture server) : IClassFixture
     [Fact]
     public async Task Curve_OfAnUnknownRunOrKey_IsEmpty_AndZeroPointsAreAnError()
     {
-        await using var db = await server.OpenAsync();
+        await using var db = await server.OpenAsync(BusyServerTimeoutSeconds);
         await PostgresSchema.EnsureAsync(db, _schema, CancellationToken.None);
 
         Assert.Empty(await db.QueryAsync($"""SELECT * FROM "{_schema}".curve('nobody', 'train', 'total_energy')"""));
@@ -170,7 +159,7 @@ public sealed class PostgresViewingTests(PostgresFixture server) : IClassFixture
 
     /// <summary>The documented bucketing, computed value by value; PostgreSQL orders NaN above every number.</summary>
     private static List<(long Step, long LastStep, long Count, double Min, double Max, double Mean, double Last)> DirectBuckets(
-        List<(long Step, double Value)> values, long from, long to, int points)
+        IReadOnlyList<(long Step, double Value)> values, long from, long to, int points)
     {
         var lo = Math.Max(from, values[0].Step);
         var hi = Math.Min(to, values[^1].Step);
@@ -191,7 +180,7 @@ public sealed class PostgresViewingTests(PostgresFixture server) : IClassFixture
     }
 
     private PostgresStatsWriter CreateWriter() => new(
-        new PostgresWriterOptions { Enabled = true, ConnectionString = server.ConnectionString, Schema = _schema },
+        new PostgresWriterOptions { Enabled = true, ConnectionString = server.ConnectionStringWith(b => b.CommandTimeout = BusyServerTimeoutSeconds), Schema = _schema },
         NullLogger<PostgresStatsWriter>.Instance);
 
     /// <summary>Every summary row equals what a direct computation over <c>stat_values</c> gives, and none is extra.</summary>
