@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a Debian/Ubuntu machine with the .NET SDK:
-#   1. installs the native packages the tests need (libhdf5, h5py, pandas, PostgreSQL);
+#   1. installs the native packages the tests need (libhdf5, h5py, pandas, PostgreSQL, Chromium);
 #   2. makes Docker ready for the Testcontainers tests (scripts/test-docker.sh start: installs docker.io and starts
 #      dockerd without a bridge if no daemon answers, builds the PostgreSQL test image once per machine);
 #   3. starts a throwaway PostgreSQL on 127.0.0.1 (scripts/test-postgres.sh start) unless TEST_POSTGRES_CONNECTION
@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 began=$SECONDS
-apt_install libhdf5-103-1 hdf5-tools python3-h5py python3-pandas postgresql
+# chromium (+ a font for its screenshots): the dashboard's browser tests (Playwright drives /usr/bin/chromium; it downloads no browser of its own).
+apt_install libhdf5-103-1 hdf5-tools python3-h5py python3-pandas postgresql chromium fonts-liberation
 
 cleanup() {
     if [[ -n "${started_postgres:-}" ]]; then

@@ -29,6 +29,16 @@ internal static class Program
             return await ViewScale.ViewScaleCommand.RunAsync(args[1..]);
         }
 
+        if (args is ["dashboard-live", ..])
+        {
+            return await Dashboard.DashboardLiveCommand.RunAsync(args[1..]);
+        }
+
+        if (args is ["dashboard-viewers", ..])
+        {
+            return await Dashboard.DashboardViewersCommand.RunAsync(args[1..]);
+        }
+
         if (args is ["recording-cost", ..])
         {
             return await RecordingCostCommand.RunAsync(args[1..]);

@@ -7,7 +7,7 @@ namespace Jaqmc.Cli;
 
 /// <summary>
 /// The <c>jaqmc</c> command line: <c>train</c> (the default), <c>runs</c>, <c>show</c>, <c>plot</c> and
-/// <c>export</c>. Problems are one line on stderr (a stack trace only with <c>--verbose</c>); exit codes are
+/// <c>export</c>, <c>serve</c> and <c>dashboard</c>. Problems are one line on stderr (a stack trace only with <c>--verbose</c>); exit codes are
 /// those of <see cref="ExitCodes"/>, with 2 for a bad verb or option.
 /// </summary>
 internal static class JaqmcCli
@@ -36,6 +36,7 @@ internal static class JaqmcCli
             ExportCommand.Create(hostArgs, help),
             Serve.ServeCommand.Create(hostArgs, help),
             SyncCommand.Create(hostArgs, help),
+            Dashboard.DashboardCommand.Create(hostArgs, help),
         };
         root.Options.Add(verbose);
         help.Examples(

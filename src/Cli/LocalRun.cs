@@ -134,9 +134,11 @@ internal sealed partial class LocalRun
     /// A run written by <c>jaqmc serve</c> has no checkpoints but a <see cref="Serve.StreamStateFile"/> per stage:
     /// its stages' statuses are read from there, and the run is <c>running</c> while a stream is open, else as its
     /// most recently changed stage ended.
+    /// Stage tables come from <paramref name="read"/> when given (the dashboard's cache), else from <see cref="ReadAsync"/>.
     /// </summary>
-    public async Task<RunSummary> SummariseAsync(string name, CancellationToken cancellationToken)
+    public async Task<RunSummary> SummariseAsync(string name, CancellationToken cancellationToken, Func<string, CancellationToken, Task<StatsTable>>? read = null)
     {
+        read ??= ReadAsync;
         var stages = new List<StageSummary>();
         foreach (var stage in OrderedStages)
         {
@@ -144,7 +146,7 @@ internal sealed partial class LocalRun
             double? energy = null;
             if (stage.HasStats)
             {
-                var table = await ReadAsync(stage.Name, cancellationToken).ConfigureAwait(false);
+                var table = await read(stage.Name, cancellationToken).ConfigureAwait(false);
                 lastStep = table.Count > 0 ? table.Steps[^1] : lastStep;
                 energy = table.Last("total_energy")?.Value;
             }

@@ -24,16 +24,18 @@ internal static class TrainCommand
         var seed = new Option<long?>("--seed") { Description = "The random seed (Training:Seed)." };
         var config = new Option<string?>("--config") { Description = "An extra JSON settings file layered over appsettings.json.", HelpName = "file" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Plain log lines instead of the live display (always so when output is redirected)." };
+        var dashboard = new Option<bool>("--dashboard") { Description = "Also serve the live dashboard on the working directory's parent (and PostgreSQL when configured) while training (Dashboard:Urls, default http://127.0.0.1:5080)." };
 
         var command = new Command(Name, "Train and evaluate (the default when no verb is given). Any setting can be given as --Section:Key=value.")
         {
-            system, workdir, name, iterations, evalIterations, walkers, seed, config, noProgress,
+            system, workdir, name, iterations, evalIterations, walkers, seed, config, noProgress, dashboard,
         };
         help.Examples(
             command,
             "jaqmc train --system He --workdir runs/he --iterations 600 --eval-iterations 200",
             "jaqmc --Training:System=H2 --Training:BondLength=1.4          (no verb: train)",
             "jaqmc train -w runs/he --no-progress --Writers:Console:Interval=10",
+            "jaqmc train -w runs/he --dashboard                             (open the address it prints)",
             "JAQMC_ConnectionStrings__Stats='Host=localhost;Username=jaqmc;Password=...' jaqmc train -w runs/he");
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -59,11 +61,21 @@ internal static class TrainCommand
 
             var live = !parse.GetValue(noProgress) && !Console.IsOutputRedirected && AnsiConsoleIsInteractive();
             var stackTraces = parse.GetValue(verbose);
+            await using var server = parse.GetValue(dashboard) ? await StartDashboardAsync(args, parse.GetValue(config), cancellationToken).ConfigureAwait(false) : null;
             return live
                 ? await RunLiveAsync(args.ToArray(), stackTraces, cancellationToken).ConfigureAwait(false)
                 : await JaqmcHost.RunAsync(args.ToArray(), stackTraces).ConfigureAwait(false);
         });
         return command;
+    }
+
+    // The dashboard shows the working directory's parent, so the run is listed beside its siblings to compare with.
+    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> StartDashboardAsync(List<string> args, string? configFile, CancellationToken cancellationToken)
+    {
+        var settings = CliSettings.Build(args, configFile);
+        var workdir = Path.GetFullPath(settings["Run:WorkingDirectory"] is { Length: > 0 } w ? w : new Jaqmc.Service.RunOptions().WorkingDirectory);
+        Directory.CreateDirectory(workdir);
+        return await Dashboard.DashboardHost.StartAsync(args, configFile, [], Path.GetDirectoryName(workdir) ?? workdir, null, quiet: true, Console.Out, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool AnsiConsoleIsInteractive() =>

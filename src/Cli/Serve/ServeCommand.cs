@@ -107,7 +107,7 @@ internal static class ServeCommand
             kestrel.Limits.MaxRequestBodySize = serve.GetValue(nameof(ServeOptions.MaxRequestBytes), new ServeOptions().MaxRequestBytes);
         });
         builder.Services.AddOptions<ServeOptions>().Bind(serve);
-        builder.Services.AddSingleton<IValidateOptions<ServeOptions>, ServeOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<ServeOptions>>(new SectionValidator<ServeOptions>(ServeOptions.Section));
         builder.Services.AddSingleton<RemoteStreams>();
         var app = builder.Build();
         ServeEndpoints.Map(app);

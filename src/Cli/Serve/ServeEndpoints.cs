@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Jaqmc.Sinks;
 using Microsoft.AspNetCore.Builder;
@@ -41,8 +39,7 @@ internal static class ServeEndpoints
         if (token.Length > 0 && context.Request.Path != "/healthz")
         {
             var given = context.Request.Headers.Authorization.ToString();
-            var expected = "Bearer " + token;
-            if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected)))
+            if (!Hosting.BearerToken.FixedTimeEquals(given, Hosting.BearerToken.Header(token)))
             {
                 await RejectAsync(context, new BadRequestException("Authorization header must be 'Bearer <the server's token>' (got " + (given.Length == 0 ? "none" : "another value") + ")", 401)).ConfigureAwait(false);
                 return;

@@ -49,25 +49,9 @@ internal sealed class ServeOptions : IValidatableObject
             }
         }
 
-        var urls = Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (urls.Length == 0)
+        foreach (var problem in Hosting.ListenUrls.Problems(Urls, !string.IsNullOrEmpty(Token), "Serve:Token (or --token, JAQMC_Serve__Token)"))
         {
-            yield return new ValidationResult($"must name at least one address (got '{Urls}')", [nameof(Urls)]);
-        }
-
-        foreach (var url in urls)
-        {
-            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            {
-                yield return new ValidationResult($"must be http:// or https:// addresses separated by ';' (got '{url}')", [nameof(Urls)]);
-            }
-            else if (!IsLoopback(uri) && string.IsNullOrEmpty(Token))
-            {
-                yield return new ValidationResult($"binds a non-loopback address, so Serve:Token (or --token, JAQMC_Serve__Token) must be set (got '{url}')", [nameof(Urls)]);
-            }
+            yield return new ValidationResult(problem, [nameof(Urls)]);
         }
     }
-
-    private static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 }

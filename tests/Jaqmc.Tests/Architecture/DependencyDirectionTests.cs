@@ -12,10 +12,10 @@ namespace Jaqmc.Tests.Architecture;
 public sealed class DependencyDirectionTests
 {
     [Theory]
-    [InlineData("Jaqmc.Service", new[] { "Jaqmc.Training", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Microsoft.AspNetCore" })]
-    [InlineData("Jaqmc.Sinks", new[] { "Jaqmc.Service", "Jaqmc.Training", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Microsoft.AspNetCore", "Polly" })]
-    [InlineData("Jaqmc.Training", new[] { "Jaqmc.Service", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Microsoft.AspNetCore" })]
-    [InlineData("Jaqmc.Remote", new[] { "Jaqmc.Service", "Jaqmc.Training", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Microsoft.AspNetCore", "Polly" })]
+    [InlineData("Jaqmc.Service", new[] { "Jaqmc.Training", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Plotly", "Microsoft.AspNetCore" })]
+    [InlineData("Jaqmc.Sinks", new[] { "Jaqmc.Service", "Jaqmc.Training", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Plotly", "Microsoft.AspNetCore", "Polly" })]
+    [InlineData("Jaqmc.Training", new[] { "Jaqmc.Service", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Plotly", "Microsoft.AspNetCore" })]
+    [InlineData("Jaqmc.Remote", new[] { "Jaqmc.Service", "Jaqmc.Training", "jaqmc", "Spectre.Console", "System.CommandLine", "ScottPlot", "Plotly", "Microsoft.AspNetCore", "Polly" })]
     public void ALibrary_ReferencesNoneOfWhatItMustNot(string library, string[] forbidden)
     {
         var assembly = library switch

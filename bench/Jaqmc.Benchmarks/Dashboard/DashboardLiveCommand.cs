@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Jaqmc.Cli.Dashboard;
+
+namespace Jaqmc.Benchmarks.Dashboard;
+
+/// <summary>
+/// <c>dashboard-live [--steps N] [--samples N]</c>: the dashboard's figures on a run directory, in process on
+/// 127.0.0.1. (1) First view of an N-step run (default 1,000,000): the runs list and a whole-run curve, cold (file
+/// read) and warm (cached), with the buckets per curve. (2) Live latency: a row appended to a run's CSV file until the
+/// live stream's event carrying it, and until the curve that includes it is answered (what the page does next);
+/// medians and p90 of the samples (default 30).
+/// </summary>
+internal static class DashboardLiveCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var steps = CommandHelpers.Option(args, "--steps", 1_000_000);
+        var samples = CommandHelpers.Option(args, "--samples", 30);
+        var root = Path.Combine(Path.GetTempPath(), "jaqmc-bench-dashboard-" + Guid.NewGuid().ToString("N")[..8]);
+        var big = Path.Combine(root, "long");
+        var live = Path.Combine(root, "live");
+        Directory.CreateDirectory(big);
+        Directory.CreateDirectory(live);
+        try
+        {
+            WriteCsv(Path.Combine(big, "train_stats.csv"), steps);
+            WriteCsv(Path.Combine(live, "train_stats.csv"), 1000);
+            var port = CommandHelpers.FreePort();
+            var url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+            await using var app = await DashboardHost.StartAsync([], null, [new("Dashboard:Urls", url), new("Dashboard:LiveInterval", "00:00:00.250")], root, null, quiet: true, TextWriter.Null, CancellationToken.None);
+            using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
+
+            var (cold, coldBuckets) = await TimeCurveAsync(http, "dir:long");
+            var warm = new List<double>();
+            var list = new List<double>();
+            for (var i = 0; i < 7; i++)
+            {
+                warm.Add((await TimeCurveAsync(http, "dir:long")).Ms);
+                var watch = Stopwatch.StartNew();
+                await http.GetStringAsync(new Uri("/api/runs", UriKind.Relative));
+                list.Add(watch.Elapsed.TotalMilliseconds);
+            }
+
+            Console.WriteLine(Invariant($"first view of a {steps:N0}-step run (CSV): curve cold {cold:F0} ms ({coldBuckets} buckets), warm median {CommandHelpers.Median(warm):F1} ms; runs list median {CommandHelpers.Median(list):F1} ms"));
+
+            var (toEvent, toCurve) = await MeasureLiveAsync(http, Path.Combine(live, "train_stats.csv"), samples);
+            Console.WriteLine(Invariant($"live latency, {samples} rows appended one at a time (LiveInterval 250 ms): record → event median {CommandHelpers.Median(toEvent):F0} ms, p90 {Percentile(toEvent, 0.9):F0} ms, max {toEvent.Max():F0} ms; record → curve answered median {CommandHelpers.Median(toCurve):F0} ms, p90 {Percentile(toCurve, 0.9):F0} ms, max {toCurve.Max():F0} ms"));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task<(double Ms, int Buckets)> TimeCurveAsync(HttpClient http, string run)
+    {
+        var watch = Stopwatch.StartNew();
+        var body = await http.GetStringAsync(new Uri("/api/curve?run=" + run, UriKind.Relative));
+        var ms = watch.Elapsed.TotalMilliseconds;
+        return (ms, JsonDocument.Parse(body).RootElement.GetProperty("step").GetArrayLength());
+    }
+
+    private static async Task<(List<double> ToEvent, List<double> ToCurve)> MeasureLiveAsync(HttpClient http, string csv, int samples)
+    {
+        using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/live"), HttpCompletionOption.ResponseHeadersRead);
+        using var events = new StreamReader(await response.Content.ReadAsStreamAsync());
+        await NextStepAsync(events, 999);
+        var (toEvent, toCurve) = (new List<double>(), new List<double>());
+        for (var step = 1000L; step < 1000 + samples; step++)
+        {
+            // Spread the writes over the poll interval, as a training's steps are.
+            await Task.Delay(97);
+            var watch = Stopwatch.StartNew();
+            await File.AppendAllTextAsync(csv, Row(step));
+            await NextStepAsync(events, step);
+            toEvent.Add(watch.Elapsed.TotalMilliseconds);
+            await http.GetStringAsync(new Uri("/api/curve?run=dir:live", UriKind.Relative));
+            toCurve.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        return (toEvent, toCurve);
+    }
+
+    private static async Task NextStepAsync(StreamReader events, long step)
+    {
+        while (await events.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal)
+                && JsonDocument.Parse(line[6..]).RootElement.GetProperty("runs").EnumerateArray().Any(r => r.GetProperty("id").GetString() == "dir:live" && r.GetProperty("step").GetInt64() >= step))
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException("the live stream ended");
+    }
+
+    private static void WriteCsv(string path, int steps)
+    {
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+        writer.Write("step,pmove,total_energy,total_energy_var\r\n");
+        for (var step = 0; step < steps; step++)
+        {
+            writer.Write(Row(step));
+        }
+    }
+
+    private static string Row(long step) =>
+        Invariant($"{step},0.52,{-2.9 + Math.Exp(-step / 3e4) + (0.01 * Math.Sin(step * 0.37)):R},0.1\r\n");
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,127 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Jaqmc.Cli.Dashboard;
+
+/// <summary>
+/// The runs in a directory tree: every directory holding <c>{stage}_stats.csv|h5</c> or checkpoints, as
+/// <c>jaqmc runs DIR</c> lists them. Files are read through <see cref="StageTableCache"/> (again only when they change)
+/// and bucketed in memory on <c>curve()</c>'s grid. A run whose files changed within <see cref="RunningWindow"/> and
+/// that is not complete shows as <c>running</c>, since files record no status.
+/// </summary>
+internal sealed class DirectoryRunSource(string root, StageTableCache cache, TimeProvider clock) : IRunSource
+{
+    /// <summary>How recently a run's files must have changed for it to show as running.</summary>
+    public static readonly TimeSpan RunningWindow = TimeSpan.FromSeconds(10);
+
+    private readonly string _root = Path.GetFullPath(root);
+    private readonly ConditionalWeakTable<StatsTable, EvaluationEnergy> _evaluations = [];
+
+    public string Prefix => "dir";
+
+    /// <summary>The root directory (full path).</summary>
+    public string Root => _root;
+
+    public async Task<IReadOnlyList<DashboardRun>> ListAsync(CancellationToken cancellationToken)
+    {
+        var runs = new List<DashboardRun>();
+        foreach (var run in LocalRun.Find(_root))
+        {
+            try
+            {
+                runs.Add(await SummariseAsync(run, cancellationToken).ConfigureAwait(false));
+            }
+            catch (CliException)
+            {
+                // A file torn or replaced under us: the run shows again at the next poll.
+            }
+        }
+
+        return [.. runs.OrderByDescending(r => r.Updated)];
+    }
+
+    public async Task<RunDetail?> DetailAsync(string name, CancellationToken cancellationToken)
+    {
+        if (Open(name) is not { } run)
+        {
+            return null;
+        }
+
+        var row = await SummariseAsync(run, cancellationToken).ConfigureAwait(false);
+        JsonNode? config = null;
+        if (await RunSettingsFile.TryReadAsync(run.Directory, cancellationToken).ConfigureAwait(false) is { } json)
+        {
+            try
+            {
+                config = JsonNode.Parse(json);
+            }
+            catch (JsonException)
+            {
+                config = JsonValue.Create(json);
+            }
+        }
+
+        var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var stage in run.OrderedStages.Where(s => s.HasStats))
+        {
+            keys[stage.Name] = (await cache.ReadAsync(run, stage.Name, cancellationToken).ConfigureAwait(false)).Keys.ToList();
+        }
+
+        var files = run.Files.Where(File.Exists).Select(f => new RunFile(Path.GetFileName(f), new FileInfo(f).Length)).ToList();
+        return new RunDetail(row, config, keys, run.CheckpointSettings()?.Walkers, files);
+    }
+
+    public async Task<CurveBuckets?> CurveAsync(string name, CurveQuery query, CancellationToken cancellationToken)
+    {
+        if (Open(name) is not { } run || !run.Stages.TryGetValue(query.Stage, out var stage) || !stage.HasStats)
+        {
+            return null;
+        }
+
+        var table = await cache.ReadAsync(run, query.Stage, cancellationToken).ConfigureAwait(false);
+        return table.Columns.TryGetValue(query.Key, out var values) && CurveBuckets.Of(table.Steps, values, query.From, query.To, query.Points) is { Length: > 0 } curve
+            ? curve
+            : null;
+    }
+
+    // Only directories at or below the root: a name with ".." or an absolute path names nothing.
+    private LocalRun? Open(string name)
+    {
+        var full = Path.GetFullPath(Path.Combine(_root, name));
+        var inside = full == _root || full.StartsWith(_root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return inside && Directory.Exists(full) ? LocalRun.TryOpen(full) : null;
+    }
+
+    private async Task<DashboardRun> SummariseAsync(LocalRun run, CancellationToken cancellationToken)
+    {
+        var relative = Path.GetRelativePath(_root, run.Directory);
+        var summary = await run.SummariseAsync(relative, cancellationToken, (stage, ct) => cache.ReadAsync(run, stage, ct)).ConfigureAwait(false);
+        var stages = new List<DashboardStage>();
+        EvaluationEnergy? evaluation = null;
+        foreach (var stage in summary.Stages)
+        {
+            long? first = null;
+            if (run.Stages[stage.Name].HasStats)
+            {
+                var table = await cache.ReadAsync(run, stage.Name, cancellationToken).ConfigureAwait(false);
+                first = table.Count > 0 ? table.Steps[0] : null;
+                if (stage.Name == PostgresRunSource.Evaluation && table.Columns.TryGetValue("total_energy", out var energies))
+                {
+                    evaluation = _evaluations.TryGetValue(table, out var known) ? known : EvaluationEnergy.Of(energies);
+                    if (evaluation is not null)
+                    {
+                        _evaluations.AddOrUpdate(table, evaluation);
+                    }
+                }
+            }
+
+            stages.Add(new DashboardStage(stage.Name, stage.Status, first, stage.LastStep, [], stage.Checkpoints));
+        }
+
+        var updated = run.Updated;
+        var status = summary.Status != "completed" && clock.GetUtcNow() - updated < RunningWindow ? "running" : summary.Status;
+        var name = relative == "." ? Path.GetFileName(run.Directory) : relative;
+        return new DashboardRun("dir:" + relative, name, "dir", null, status, updated, stages, summary.LastEnergy, evaluation);
+    }
+}

@@ -1,0 +1,17 @@
+namespace Jaqmc.Cli.Dashboard;
+
+/// <summary>Where the dashboard reads runs from: PostgreSQL (<see cref="PostgresRunSource"/>) or a directory tree (<see cref="DirectoryRunSource"/>). Read-only.</summary>
+internal interface IRunSource
+{
+    /// <summary>The id prefix of its runs (<c>pg</c>, <c>dir</c>).</summary>
+    string Prefix { get; }
+
+    /// <summary>Every run, newest first.</summary>
+    Task<IReadOnlyList<DashboardRun>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>The run called <paramref name="name"/>, or null.</summary>
+    Task<RunDetail?> DetailAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The buckets of one key of one stage of run <paramref name="name"/>; null when the run, stage or key has no values.</summary>
+    Task<CurveBuckets?> CurveAsync(string name, CurveQuery query, CancellationToken cancellationToken);
+}

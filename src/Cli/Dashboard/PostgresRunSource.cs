@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+
+namespace Jaqmc.Cli.Dashboard;
+
+/// <summary>
+/// Runs in PostgreSQL, read through the viewing paths of schema version 3: the runs list from <c>runs</c>,
+/// <c>run_stages</c> (extents) and <c>stat_latest</c>, curves from <c>curve()</c>. Every query is parameterised
+/// and only reads; its cost follows the number of runs and buckets, not of values stored.
+/// </summary>
+internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
+{
+    public const string Evaluation = "evaluation";
+
+    // The evaluation estimate reads the stage's values: once per (run, value count), not per poll.
+    private readonly ConcurrentDictionary<string, (long Values, EvaluationEnergy? Energy)> _evaluations = new(StringComparer.Ordinal);
+
+    public string Prefix => "pg";
+
+    public async Task<IReadOnlyList<DashboardRun>> ListAsync(CancellationToken cancellationToken) =>
+        await RunsAsync(null, cancellationToken).ConfigureAwait(false);
+
+    public async Task<RunDetail?> DetailAsync(string name, CancellationToken cancellationToken)
+    {
+        if ((await RunsAsync(name, cancellationToken).ConfigureAwait(false)) is not [var run])
+        {
+            return null;
+        }
+
+        var config = (await store.FindAsync(name, cancellationToken).ConfigureAwait(false))?.Config is { } json ? JsonNode.Parse(json) : null;
+        var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var stage in run.Stages)
+        {
+            keys[stage.Name] = (await new PostgresStageReader(store, name, stage.Name).KeysAsync(cancellationToken).ConfigureAwait(false)).Select(k => k.Name).ToList();
+        }
+
+        var walkers = config?["Training"]?["Walkers"]?.ToString() is { } w && int.TryParse(w, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : (int?)null;
+        return new RunDetail(run, config, keys, walkers, []);
+    }
+
+    public async Task<CurveBuckets?> CurveAsync(string name, CurveQuery query, CancellationToken cancellationToken)
+    {
+        var (step, lastStep, count, min, max, mean, last) = (new List<long>(), new List<long>(), new List<long>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        await store.ExecuteAsync(
+            $"SELECT step, last_step, count, min, max, mean, last FROM {store.Schema}.curve(@run, @stage, @key, @from::bigint, @to::bigint, @points)",
+            new()
+            {
+                ["run"] = name, ["stage"] = query.Stage, ["key"] = query.Key,
+                ["from"] = (object?)query.From ?? DBNull.Value, ["to"] = (object?)query.To ?? DBNull.Value, ["points"] = query.Points,
+            },
+            reader =>
+            {
+                step.Add(reader.GetInt64(0));
+                lastStep.Add(reader.GetInt64(1));
+                count.Add(reader.GetInt64(2));
+                min.Add(reader.GetDouble(3));
+                max.Add(reader.GetDouble(4));
+                mean.Add(reader.GetDouble(5));
+                last.Add(reader.GetDouble(6));
+                return Task.CompletedTask;
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (step.Count == 0)
+        {
+            return null;
+        }
+
+        var width = Enumerable.Range(0, step.Count).Max(i => lastStep[i] - step[i] + 1);
+        return new CurveBuckets(width, [.. step], [.. lastStep], [.. count], [.. min], [.. max], [.. mean], [.. last]);
+    }
+
+    private async Task<List<DashboardRun>> RunsAsync(string? name, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT r.name, r.host, r.status, r.updated_at, st.stage, st.status, st.initial_step, st.first_step, st.last_step, st.value_count, l.value
+            FROM {store.Schema}.runs r
+            LEFT JOIN {store.Schema}.run_stages st ON st.run_id = r.id
+            LEFT JOIN {store.Schema}.stat_keys k ON k.name = 'total_energy'
+            LEFT JOIN {store.Schema}.stat_latest l ON l.stage_id = st.id AND l.key_id = k.id
+            {(name is null ? "" : "WHERE r.name = @name")}
+            ORDER BY r.updated_at DESC, r.id, st.started_at
+            """;
+        var rows = new List<(string Name, string Host, string Status, DateTime Updated, List<DashboardStage> Stages, List<(double? Energy, long Values)> Latest)>();
+        await store.ExecuteAsync(sql, name is null ? null : new() { ["name"] = name }, async reader =>
+        {
+            var runName = reader.GetString(0);
+            if (rows.Count == 0 || rows[^1].Name != runName)
+            {
+                rows.Add((runName, reader.GetString(1), reader.GetString(2), reader.GetDateTime(3), [], []));
+            }
+
+            if (await reader.IsDBNullAsync(4, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            long? Nullable(int column) => reader.IsDBNull(column) ? null : reader.GetInt64(column);
+            var first = Nullable(7);
+            var initial = reader.GetInt64(6);
+            rows[^1].Stages.Add(new DashboardStage(
+                reader.GetString(4), reader.GetString(5), first, Nullable(8), first is { } f && initial > f ? [initial] : [], []));
+            rows[^1].Latest.Add((reader.IsDBNull(10) ? null : reader.GetDouble(10), reader.GetInt64(9)));
+        }, cancellationToken).ConfigureAwait(false);
+
+        var runs = new List<DashboardRun>(rows.Count);
+        foreach (var row in rows)
+        {
+            var energy = row.Latest.LastOrDefault(l => l.Energy is not null).Energy;
+            var evaluation = row.Stages.FindIndex(s => s.Name == Evaluation) is var i and >= 0
+                ? await EvaluationAsync(row.Name, row.Latest[i].Values, cancellationToken).ConfigureAwait(false)
+                : null;
+            runs.Add(new DashboardRun("pg:" + row.Name, row.Name, "postgres", row.Host, row.Status, new DateTimeOffset(row.Updated, TimeSpan.Zero), row.Stages, energy, evaluation));
+        }
+
+        return runs;
+    }
+
+    private async Task<EvaluationEnergy?> EvaluationAsync(string run, long values, CancellationToken cancellationToken)
+    {
+        if (_evaluations.TryGetValue(run, out var cached) && cached.Values == values)
+        {
+            return cached.Energy;
+        }
+
+        var energy = EvaluationEnergy.Of(await new PostgresStageReader(store, run, Evaluation).ValuesAsync("total_energy", cancellationToken).ConfigureAwait(false));
+        _evaluations[run] = (values, energy);
+        return energy;
+    }
+}
