@@ -93,7 +93,7 @@ internal static class SpoolCommand
     {
         using var spool = OpenSpool(directory);
         using var appender = new SpoolAppender(spool, TimeProvider.System);
-        await using var writer = new SpoolingWriter(spool, appender, PipelineFullMode.Wait, metrics, NullLogger.Instance, WriterThreadScheduling.Unchanged.CreatePriority(), raiseUploaderAt: 4096);
+        await using var writer = new SpoolingWriter(spool, appender, PipelineFullMode.Wait, metrics, NullLogger.Instance);
         await writer.OpenAsync(new WriterContext(directory, "train", 0, "bench"), CancellationToken.None);
         var batches = Batches(Keys20, total, batch);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -146,7 +146,7 @@ internal static class SpoolCommand
 
         var options = Options(connection);
         using var reopened = OpenSpool(directory);
-        var uploader = new SpoolUploader(reopened, () => new PostgresStatsWriter(options, NullLogger<PostgresStatsWriter>.Instance), options, metrics, NullLogger.Instance, TimeProvider.System, WriterThreadScheduling.Unchanged);
+        var uploader = new SpoolUploader(reopened, () => new PostgresStatsWriter(options, NullLogger<PostgresStatsWriter>.Instance), options, metrics, NullLogger.Instance, TimeProvider.System);
         uploader.StopWhenEmpty();
         var clock = Stopwatch.StartNew();
         uploader.Start(e => throw new InvalidOperationException("upload failed", e), CancellationToken.None);

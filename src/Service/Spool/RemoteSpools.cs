@@ -110,14 +110,7 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
     /// <summary>The stage's writer for a spooled registration: it appends to the spool; null for any other writer.</summary>
     public IStatsWriter? CreateWriter(StatsWriterRegistration registration) =>
         _entries.TryGetValue(registration.Name, out var entry)
-            ? new SpoolingWriter(
-                entry.Spool,
-                entry.Appender,
-                _pipeline.FullMode,
-                _metrics,
-                _loggerFactory.CreateLogger($"Jaqmc.Writers.{registration.Name}"),
-                entry.Uploader.Priority,
-                registration.GetOptions(_services).MaxBatchSize)
+            ? new SpoolingWriter(entry.Spool, entry.Appender, _pipeline.FullMode, _metrics, _loggerFactory.CreateLogger($"Jaqmc.Writers.{registration.Name}"))
             : null;
 
     /// <summary>When the host is asked to stop: the uploads get at most <paramref name="timeout"/> to drain.</summary>
@@ -215,7 +208,6 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
 
     private void Open(string workingDirectory, bool stopWhenEmpty)
     {
-        var scheduling = WriterThreadScheduling.From(_pipeline);
         foreach (var registration in _registrations)
         {
             var options = registration.GetOptions(_services);
@@ -244,7 +236,7 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
                 SpoolLog.Found(logger, registration.Name, spool.Backlog, spool.Directory);
             }
 
-            var uploader = new SpoolUploader(spool, () => (IRemoteStatsWriter)registration.Create(_services), remote, _metrics, logger, _time, scheduling);
+            var uploader = new SpoolUploader(spool, () => (IRemoteStatsWriter)registration.Create(_services), remote, _metrics, logger, _time);
             _entries[registration.Name] = new Entry(spool, new SpoolAppender(spool, _time), uploader);
             if (stopWhenEmpty)
             {

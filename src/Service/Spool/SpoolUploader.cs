@@ -23,14 +23,11 @@ internal sealed class SpoolUploader
     private readonly List<StatsRecord> _batch;
     private IRemoteStatsWriter? _writer;
     private WriterContext? _context;
-    private readonly Func<bool> _idle;
     private volatile bool _stopWhenEmpty;
 
-    public SpoolUploader(Spool spool, Func<IRemoteStatsWriter> create, WriterOptions options, PipelineMetrics metrics, ILogger logger, TimeProvider time, WriterThreadScheduling scheduling)
+    public SpoolUploader(Spool spool, Func<IRemoteStatsWriter> create, WriterOptions options, PipelineMetrics metrics, ILogger logger, TimeProvider time)
     {
         _spool = spool;
-        Priority = scheduling.CreatePriority();
-        _idle = () => _spool.Oldest is null && !_stopWhenEmpty;
         _create = create;
         _maxBatch = options.MaxBatchSize;
         _metrics = metrics;
@@ -41,13 +38,6 @@ internal sealed class SpoolUploader
     }
 
     public Task Completion { get; private set; } = Task.CompletedTask;
-
-    /// <summary>
-    /// The scheduling of the upload's thread: like a writer's (<see cref="WriterThreadPriority"/>), idle while the
-    /// spool keeps the durability promise and the training keeps the cores; raised when the backlog grows, the spool
-    /// fills, or the run stops and the upload must drain.
-    /// </summary>
-    public WriterThreadPriority Priority { get; }
 
     /// <summary>The error that stopped the upload, if one did.</summary>
     public Exception? Fault { get; private set; }
@@ -71,13 +61,12 @@ internal sealed class SpoolUploader
     public void StopWhenEmpty()
     {
         _stopWhenEmpty = true;
-        Priority.Raise();
         _spool.Wake();
     }
 
     private async Task RunOnOwnThreadAsync(Action<Exception> onFault, CancellationToken abort)
     {
-        var thread = new DedicatedThreadContext("Spool upload " + _spool.Name, Priority);
+        var thread = new DedicatedThreadContext("Spool upload " + _spool.Name);
         try
         {
             await thread.RunAsync(() => RunAsync(onFault, abort)).ConfigureAwait(false);
@@ -105,8 +94,6 @@ internal sealed class SpoolUploader
                         return;
                     }
 
-                    // Caught up: back to taking only idle CPU, if something had raised the thread.
-                    Priority.LowerIfIdle(_idle);
                     await changed.WaitAsync(abort).ConfigureAwait(true);
                     continue;
                 }

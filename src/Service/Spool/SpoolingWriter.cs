@@ -17,15 +17,10 @@ internal sealed class SpoolingWriter : StatsWriter
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
     private readonly KeyValuePair<string, object?> _tag;
-    private readonly WriterThreadPriority _uploader;
-    private readonly long _raiseUploaderAt;
     private bool _fullLogged;
 
-    // uploader: the upload thread's scheduling, raised once raiseUploaderAt records or a quarter of the spool wait.
-    public SpoolingWriter(Spool spool, SpoolAppender appender, PipelineFullMode fullMode, PipelineMetrics metrics, ILogger logger, WriterThreadPriority uploader, long raiseUploaderAt)
+    public SpoolingWriter(Spool spool, SpoolAppender appender, PipelineFullMode fullMode, PipelineMetrics metrics, ILogger logger)
     {
-        _uploader = uploader;
-        _raiseUploaderAt = raiseUploaderAt;
         _spool = spool;
         _appender = appender;
         _fullMode = fullMode;
@@ -62,11 +57,6 @@ internal sealed class SpoolingWriter : StatsWriter
             }
 
             first += count;
-        }
-
-        if (_spool.Backlog >= _raiseUploaderAt || _spool.Bytes >= _spool.MaxBytes / 4)
-        {
-            _uploader.Raise();
         }
     }
 
@@ -106,7 +96,6 @@ internal sealed class SpoolingWriter : StatsWriter
         switch (_fullMode)
         {
             case PipelineFullMode.Wait:
-                _uploader.Raise();
                 while (true)
                 {
                     var changed = _spool.Changed;

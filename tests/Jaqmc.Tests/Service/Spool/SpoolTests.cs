@@ -42,35 +42,6 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task TheUploader_RunsIdleWhileTheRunGoesOn_AndIsRaisedToDrainAtTheStop()
-    {
-        Pipeline.WriterThreadPriorityTests.RequireIdlePolicy();
-        var log = new RemoteCallLog();
-        using var spool = Open();
-        using var appender = new SpoolAppender(spool, TimeProvider.System);
-        var uploader = new SpoolUploader(spool, log.Create, new WriterOptions(), new PipelineMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger.Instance, TimeProvider.System, new WriterThreadScheduling(7, idleWhileKeepingUp: true));
-        Exception? fault = null;
-        uploader.Start(e => fault = e, CancellationToken.None);
-
-        // While the run goes on, the spool is the durability point: the upload takes only idle CPU, and still uploads.
-        appender.AppendOpen(Train);
-        AppendRecords(appender, 0, 100);
-        appender.Flush();
-        await Pipeline.WriterThreadPriorityTests.WaitUntil(() => spool.Backlog == 0, "the idle uploader has uploaded the records");
-        Assert.True(uploader.Priority.IsIdle);
-        Assert.Equal(Pipeline.ThreadSchedulingProbe.SchedIdle, Pipeline.ThreadSchedulingProbe.Of("Spool upload Re")?.Policy);
-
-        // At the stop it must drain now, whatever else wants the cores.
-        appender.AppendClose(StageOutcome.Completed);
-        appender.Seal();
-        uploader.StopWhenEmpty();
-        Assert.False(uploader.Priority.IsIdle);
-        await uploader.Completion.WaitAsync(TimeSpan.FromMinutes(1));
-        Assert.Null(fault);
-        Assert.Equal(["open train 0 run-x", "write 0..99", "close Completed"], log.Calls);
-    }
-
-    [Fact]
     public async Task SegmentsLeftByAnEarlierProcess_ReplayFromTheMiddleOfAStage_WithoutDiscarding()
     {
         using (var spool = Open(segmentBytes: 4096))
@@ -163,7 +134,7 @@ public sealed class SpoolTests : IDisposable
     {
         using var spool = Open(maxBytes: 64 * 1024);
         using var appender = new SpoolAppender(spool, TimeProvider.System);
-        await using var writer = new SpoolingWriter(spool, appender, mode, new PipelineMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger.Instance, WriterThreadScheduling.Unchanged.CreatePriority(), raiseUploaderAt: 4096);
+        await using var writer = new SpoolingWriter(spool, appender, mode, new PipelineMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger.Instance);
         await writer.OpenAsync(Train, CancellationToken.None);
         var step = 0;
 
@@ -231,7 +202,7 @@ public sealed class SpoolTests : IDisposable
 
     private async Task DrainAsync(SpoolStore spool, RemoteCallLog log)
     {
-        var uploader = new SpoolUploader(spool, log.Create, new WriterOptions(), new PipelineMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger.Instance, TimeProvider.System, WriterThreadScheduling.Unchanged);
+        var uploader = new SpoolUploader(spool, log.Create, new WriterOptions(), new PipelineMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger.Instance, TimeProvider.System);
         Exception? fault = null;
         uploader.StopWhenEmpty();
         uploader.Start(e => fault = e, CancellationToken.None);
