@@ -7,12 +7,10 @@ namespace Jaqmc.Tests.EndToEnd;
 /// <summary>For the program's servers (<c>serve</c>, <c>dashboard</c>) started as child processes: a free port, and waiting until one answers.</summary>
 internal static class HttpReadiness
 {
-    /// <summary>A loopback port free at the time of asking.</summary>
+    /// <summary>A loopback port unique in this test run (see <see cref="LoopbackPorts"/>).</summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        return LoopbackPorts.Next();
     }
 
     /// <summary>Waits until <paramref name="url"/><c>/healthz</c> answers 200; fails with the process's output if it exits first or takes five minutes.</summary>

@@ -6,6 +6,8 @@ using System.Security.Cryptography;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Containers;
 
+using Jaqmc.Tests.EndToEnd;
+
 namespace Jaqmc.Tests.Sinks.Postgres;
 
 /// <summary>
@@ -120,9 +122,7 @@ public sealed class PostgresContainer : IAsyncDisposable
     /// <summary>A port nobody listens on at the moment (the kernel's pick for an ephemeral bind).</summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        return LoopbackPorts.Next();
     }
 
     /// <summary>The messages of an exception and of everything that caused it (Docker's own answer is deep inside).</summary>
