@@ -10,7 +10,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${1:-0.4}; initial=${2:-0}; chunk=${3:-4096}; pages=${4:-}
 out=${OUT:-/tmp/jaqmc-crash-states}; dir=${DIR:-$out/run}
-lib=$(ls /usr/lib/*/libhdf5_serial.so.103 /usr/lib/*/libhdf5.so.103 2>/dev/null | head -n 1)
+lib=$( (ls /usr/lib/*/libhdf5_serial.so.103 /usr/lib/*/libhdf5.so.103 2>/dev/null || true) | head -n 1)
+[ -n "$lib" ] || { echo "run.sh: libhdf5 1.10 (soname .103) not found" >&2; exit 1; }
 mkdir -p "$out" "$dir"
 gcc -O2 -shared -fPIC -o "$out/wlog.so" "$here/wlog.c" -ldl
 gcc -O2 -o "$out/replay" "$here/replay.c" "$lib" -lm
