@@ -32,7 +32,15 @@ internal static class Program
         var keys = new StatsKeys(Enumerable.Range(0, 20).Select(i => $"k{i:00}"));
         var withLate = new StatsKeys(keys.Append("late/key"));
 
-        await using var writer = new Hdf5StatsWriter(new Hdf5WriterOptions(), NullLogger<Hdf5StatsWriter>.Instance);
+        // JAQMC_CRASH_CHUNK_SIZE: short chunks make the rare events of a long run (a new `step` chunk, a chunk index
+        // node that splits) happen every few hundred rows.
+        var options = new Hdf5WriterOptions();
+        if (int.TryParse(Environment.GetEnvironmentVariable("JAQMC_CRASH_CHUNK_SIZE"), CultureInfo.InvariantCulture, out var chunkSize))
+        {
+            options.ChunkSize = chunkSize;
+        }
+
+        await using var writer = new Hdf5StatsWriter(options, NullLogger<Hdf5StatsWriter>.Instance);
         // "opening" then "ready <ms>": the test uses the time the open took (on resume: the copy into a fresh file
         // and the rename) to aim kills inside it.
         Console.WriteLine("opening");

@@ -38,14 +38,17 @@ internal sealed class Hdf5ColumnFile : IDisposable
 
     /// <summary>Creates (truncating) a file with the layout's file attributes and an empty <c>step</c> dataset.</summary>
     public static Hdf5ColumnFile Create(string path, string stage, int chunkSize) =>
-        Create(path, stage, chunkSize, StepChunkRows(chunkSize));
+        Create(path, stage, chunkSize, StepChunkRows(chunkSize), appendable: true);
 
-    /// <summary>Creates (truncating) a file whose <c>step</c> chunks hold <paramref name="stepChunkRows"/> rows.</summary>
-    internal static Hdf5ColumnFile Create(string path, string stage, int chunkSize, int stepChunkRows)
+    /// <summary>
+    /// Creates (truncating) a file whose <c>step</c> chunks hold <paramref name="stepChunkRows"/> rows; an
+    /// <paramref name="appendable"/> one places its chunk index nodes so a kill cannot tear them (see <see cref="Append"/>).
+    /// </summary>
+    internal static Hdf5ColumnFile Create(string path, string stage, int chunkSize, int stepChunkRows, bool appendable)
     {
         lock (Hdf5Library.Sync)
         {
-            var file = Hdf5Api.OpenFile(path, create: true);
+            var file = Hdf5Api.OpenFile(path, create: true, pageAligned: appendable);
             try
             {
                 Hdf5Api.WriteInt64Attribute(file, Hdf5Layout.FormatAttribute, Hdf5Layout.FormatVersion);
@@ -82,7 +85,7 @@ internal sealed class Hdf5ColumnFile : IDisposable
     /// <summary>Opens an existing statistics file; <see cref="Length"/> is its shortest dataset's.</summary>
     internal static Hdf5ColumnFile Open(string path, bool readOnly, int chunkSize)
     {
-        var file = Hdf5Api.OpenFile(path, create: false, readOnly);
+        var file = Hdf5Api.OpenFile(path, create: false, readOnly, pageAligned: !readOnly);
         Hdf5ColumnFile? result = null;
         try
         {
@@ -217,6 +220,14 @@ internal sealed class Hdf5ColumnFile : IDisposable
     /// almost never coincide: a piece that starts a new <c>step</c> chunk leads with <c>step</c> and is gated by the
     /// values, every other piece leads with the values and is gated by <c>step</c>. (Where both grids start a chunk at
     /// the same row, as at row 0 of a new file, no order avoids a fresh allocation in the commit.)
+    /// </para>
+    /// <para>
+    /// A flush that adds a chunk also rewrites the dataset's chunk index node (a v1 B-tree leaf of 2,096 bytes), and
+    /// HDF5 merges adjacent dirty metadata into one write. A SIGKILL can cut a write between two pages, so a node that
+    /// straddles a page boundary could reach the file with its new entry count and its old entries: HDF5's binary
+    /// search then misses the last chunks, and rows every dataset already covered read as NaN. The file is therefore
+    /// opened with page alignment for nodes and chunks (<see cref="Hdf5Api.OpenFile"/>); a write within one page is
+    /// never cut.
     /// </para>
     /// </remarks>
     public void Append(Hdf5RowBuffer buffer)

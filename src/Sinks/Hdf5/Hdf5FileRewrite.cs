@@ -28,7 +28,7 @@ internal static class Hdf5FileRewrite
     {
         lock (Hdf5Library.Sync)
         {
-            Rewrite(path, stage, initialStep, chunkSize, Hdf5ColumnFile.StepChunkRows(chunkSize));
+            Rewrite(path, stage, initialStep, chunkSize, Hdf5ColumnFile.StepChunkRows(chunkSize), appendable: true);
             return Hdf5ColumnFile.Open(path, readOnly: false, chunkSize);
         }
     }
@@ -47,16 +47,17 @@ internal static class Hdf5FileRewrite
         var chunk = (int)Math.Clamp(rows, 1UL, 1UL << 26);
         lock (Hdf5Library.Sync)
         {
-            return Rewrite(path, stage, long.MaxValue, chunk, chunk);
+            // A completed stage's file is never appended to again (a resume rewrites it), so it needs no page alignment.
+            return Rewrite(path, stage, long.MaxValue, chunk, chunk, appendable: false);
         }
     }
 
     /// <summary>
     /// Copies the valid rows of <paramref name="path"/> before <paramref name="before"/> into a fresh file with the
-    /// given chunks, checks it as a reader will see it, makes it durable and renames it over the old file, which is
+    /// given chunks (page-aligned when <paramref name="appendable"/>), checks it as a reader will see it, makes it durable and renames it over the old file, which is
     /// only ever read. Returns the rows kept.
     /// </summary>
-    private static ulong Rewrite(string path, string stage, long before, int chunkSize, int stepChunkRows)
+    private static ulong Rewrite(string path, string stage, long before, int chunkSize, int stepChunkRows, bool appendable)
     {
         var fresh = Hdf5ColumnFile.ResumeTemporaryPath(path);
         File.Delete(fresh);
@@ -88,7 +89,7 @@ internal static class Hdf5FileRewrite
                 throw Hdf5ColumnFile.Unreadable(path, e);
             }
 
-            using var copy = Hdf5ColumnFile.Create(fresh, stage, chunkSize, stepChunkRows);
+            using var copy = Hdf5ColumnFile.Create(fresh, stage, chunkSize, stepChunkRows, appendable);
             copy.CopyRowsFrom(old, keep, path);
         }
 

@@ -121,6 +121,9 @@ internal static unsafe partial class H5
     public static partial int H5Pset_char_encoding(long list, int encoding);
 
     [LibraryImport(Hdf5Library.LogicalName)]
+    public static partial int H5Pset_alignment(long list, ulong threshold, ulong alignment);
+
+    [LibraryImport(Hdf5Library.LogicalName)]
     public static partial int H5Pset_chunk_cache(long list, nuint slots, nuint bytes, double w0);
 
     [LibraryImport(Hdf5Library.LogicalName)]

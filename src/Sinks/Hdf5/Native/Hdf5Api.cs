@@ -9,10 +9,20 @@ namespace Jaqmc.Sinks.Hdf5.Native;
 /// </summary>
 internal static unsafe class Hdf5Api
 {
+    /// <summary>The page size a SIGKILL can cut a write at (x86-64 and arm64 Linux with 4 KiB pages).</summary>
+    private const ulong PageSize = 4096;
+
+    /// <summary>Allocations from this size on are page-aligned: chunk index nodes and chunks, not object headers.</summary>
+    private const ulong PageAlignmentThreshold = 1024;
+
     private static Hdf5Globals G => Hdf5Library.Globals;
 
     /// <summary>Creates (truncating) or opens a file with file locking off, so readers can open it while it is written.</summary>
-    public static Hdf5Handle OpenFile(string path, bool create, bool readOnly = false)
+    /// <remarks>
+    /// With <paramref name="pageAligned"/> (a file that will be appended to) the allocations of at least
+    /// <see cref="PageAlignmentThreshold"/> bytes start on a page: see <see cref="Hdf5ColumnFile.Append"/>.
+    /// </remarks>
+    public static Hdf5Handle OpenFile(string path, bool create, bool readOnly = false, bool pageAligned = false)
     {
         using var access = Hdf5Handle.Wrap(H5.H5Pcreate(G.FileAccess), Hdf5Kind.PropertyList, "H5Pcreate(file access)");
 
@@ -21,6 +31,17 @@ internal static unsafe class Hdf5Api
         if (G.HasFileLockingControl)
         {
             H5.Check(H5.H5Pset_file_locking(access.Id, false, true), "H5Pset_file_locking");
+        }
+
+        if (pageAligned && !readOnly)
+        {
+            // Every allocation of at least PageAlignmentThreshold bytes starts on a page, so a chunk index node (2,096
+            // bytes for these one-dimensional datasets) never straddles two pages. A SIGKILL can cut a write between
+            // pages (the kernel checks for a fatal signal before copying each page), and HDF5 writes a flush's
+            // adjacent metadata in one write: a node cut there, with its new entry count but stale entries, makes
+            // HDF5's binary search miss old chunks, whose trusted rows then read as NaN. Within one page a write is
+            // whole. Alignment only places new allocations; the file format is unchanged.
+            H5.Check(H5.H5Pset_alignment(access.Id, PageAlignmentThreshold, PageSize), "H5Pset_alignment");
         }
 
         var id = create
