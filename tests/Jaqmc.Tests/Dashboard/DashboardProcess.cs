@@ -25,7 +25,7 @@ internal sealed class DashboardProcess : IDisposable
     /// <summary>Starts <c>jaqmc dashboard ARGS --urls http://HOST:PORT</c> (HOST 127.0.0.1 unless <paramref name="bindHost"/>) and waits until it answers.</summary>
     public static async Task<DashboardProcess> StartAsync(IEnumerable<string> args, string bindHost = "127.0.0.1")
     {
-        var port = HttpReadiness.FreePort();
+        var port = LoopbackPorts.Next();
         var process = JaqmcProcess.Start(["dashboard", .. args, "--urls", string.Create(CultureInfo.InvariantCulture, $"http://{bindHost}:{port}"), "--Dashboard:LiveInterval=00:00:00.100"]);
         var dashboard = new DashboardProcess(process, port);
         await HttpReadiness.WaitUntilHealthyAsync(process, dashboard.Url);

@@ -10,7 +10,7 @@ public sealed class TrainDashboardTests
     public async Task TrainWithDashboard_ListsTheRunAsRunning_WhileItTrains()
     {
         var root = DashboardProcess.NewRoot("train");
-        var url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{HttpReadiness.FreePort()}");
+        var url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{LoopbackPorts.Next()}");
         using var training = JaqmcProcess.Start(
             ["train", "--system", "He", "-w", Path.Combine(root, "he"), "--iterations", "1000000", "--walkers", "64", "--no-progress", "--dashboard", "--Dashboard:Urls=" + url, "--Writers:Hdf5:Enabled=false"]);
         await HttpReadiness.WaitUntilHealthyAsync(training, url);

@@ -1,22 +1,19 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Jaqmc.Tests.EndToEnd;
 
 /// <summary>For the program's servers (<c>serve</c>, <c>dashboard</c>) started as child processes: a free port, and waiting until one answers.</summary>
 internal static class HttpReadiness
 {
-    /// <summary>A loopback port unique in this test run (see <see cref="LoopbackPorts"/>).</summary>
-    public static int FreePort()
+    /// <summary>
+    /// Waits until <paramref name="url"/><c>/healthz</c> answers 200; fails with the process's output if it exits first
+    /// or takes five minutes. <paramref name="handler"/> (owned by the caller) talks https to a test certificate.
+    /// </summary>
+    public static async Task WaitUntilHealthyAsync(JaqmcProcess process, string url, HttpMessageHandler? handler = null)
     {
-        return LoopbackPorts.Next();
-    }
-
-    /// <summary>Waits until <paramref name="url"/><c>/healthz</c> answers 200; fails with the process's output if it exits first or takes five minutes.</summary>
-    public static async Task WaitUntilHealthyAsync(JaqmcProcess process, string url)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.Timeout = TimeSpan.FromSeconds(5);
         var watch = Stopwatch.StartNew();
         while (true)
         {

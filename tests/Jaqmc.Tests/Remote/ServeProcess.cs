@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Jaqmc.Tests.EndToEnd;
 
 namespace Jaqmc.Tests.Remote;
@@ -14,7 +11,7 @@ internal sealed class ServeProcess : IDisposable
     public ServeProcess(string root, params string[] extra)
     {
         Root = root;
-        Port = FreePort();
+        Port = LoopbackPorts.Next();
         _extra = extra;
         Directory.CreateDirectory(root);
     }
@@ -42,42 +39,12 @@ internal sealed class ServeProcess : IDisposable
     {
         Process?.Dispose();
         Process = JaqmcProcess.Start(["serve", "--root", Root, "--urls", Url, "--Writers:Csv:FlushInterval=00:00:00.050", .. Tls?.ServerArguments ?? [], .. _extra]);
-        using var http = Tls is null ? new HttpClient() : new HttpClient(Tls.TrustingHandler());
-        http.Timeout = TimeSpan.FromSeconds(5);
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            if (Process.HasExited)
-            {
-                await Process.WaitAsync(TimeSpan.FromSeconds(10));
-                Assert.Fail($"jaqmc serve exited ({Process.ExitCode}) before answering:\n{Process.Stdout}\n{Process.Stderr}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri(Url + "/healthz"));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(5), $"jaqmc serve did not answer within five minutes:\n{Process.Stdout}\n{Process.Stderr}");
-            await Task.Delay(50);
-        }
+        using var handler = Tls?.TrustingHandler();
+        await HttpReadiness.WaitUntilHealthyAsync(Process, Url, handler);
     }
 
     /// <summary>SIGKILL: no handler runs, nothing is drained.</summary>
     public void KillHard() => Process?.KillHard();
 
     public void Dispose() => Process?.Dispose();
-
-    private static int FreePort()
-    {
-        return LoopbackPorts.Next();
-    }
 }

@@ -60,7 +60,7 @@ public sealed class PostgresContainer : IAsyncDisposable
     public static async Task<PostgresContainer> StartAsync()
     {
         var image = Image;
-        var port = FreePort().ToString(CultureInfo.InvariantCulture);
+        var port = LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture);
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var builder = new ContainerBuilder(image)
             .WithEnvironment("POSTGRES_PASSWORD", password)
@@ -120,10 +120,6 @@ public sealed class PostgresContainer : IAsyncDisposable
     }
 
     /// <summary>A port nobody listens on at the moment (the kernel's pick for an ephemeral bind).</summary>
-    private static int FreePort()
-    {
-        return LoopbackPorts.Next();
-    }
 
     /// <summary>The messages of an exception and of everything that caused it (Docker's own answer is deep inside).</summary>
     private static IEnumerable<string> Causes(Exception ex)
