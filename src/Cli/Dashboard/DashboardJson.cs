@@ -68,8 +68,10 @@ internal static class DashboardJson
         full = update.Full,
         runs = update.Runs.Select(Run),
         removed = update.Removed,
-        error = update.Error,
+        errors = update.Errors.Select(Error),
     };
+
+    public static object Error(SourceError error) => new { source = error.Source, error = error.Error };
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 

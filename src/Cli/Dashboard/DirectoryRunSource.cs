@@ -20,6 +20,8 @@ internal sealed class DirectoryRunSource(string root, StageTableCache cache, Tim
 
     public string Prefix => "dir";
 
+    public string Name => "dir";
+
     /// <summary>The root directory (full path).</summary>
     public string Root => _root;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Npgsql;
 
 namespace Jaqmc.Cli.Dashboard;
 
@@ -17,8 +18,21 @@ internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
 
     public string Prefix => "pg";
 
-    public async Task<IReadOnlyList<DashboardRun>> ListAsync(CancellationToken cancellationToken) =>
-        await RunsAsync(null, cancellationToken).ConfigureAwait(false);
+    public string Name => "postgres";
+
+    public async Task<IReadOnlyList<DashboardRun>> ListAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunsAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CliException e) when (e.InnerException is NpgsqlException and not PostgresException)
+        {
+            // No answer from the server at all (refused, timed out, TLS): say so plainly. Npgsql's message names
+            // the host and port, never the password.
+            throw new CliException("PostgreSQL unreachable: " + e.InnerException.Message, e);
+        }
+    }
 
     public async Task<RunDetail?> DetailAsync(string name, CancellationToken cancellationToken)
     {

@@ -107,21 +107,41 @@ public sealed partial class DashboardApiTests(SmallRunDashboardFixture small) : 
     }
 
     [Fact]
-    public async Task ConnectionString_ReachesNeitherTheLogNorTheBrowser()
+    public async Task DatabaseUnreachable_ListsTheRunDirectories_WithAnErrorNamingPostgres_AndNeverThePassword()
     {
         var root = DashboardProcess.NewRoot("secret");
         SyntheticRun.Write(Path.Combine(root, "a"), 50, seed: 1);
         const string password = "pw-that-must-not-leak";
         using var dashboard = await DashboardProcess.StartAsync([root, "-c", $"Host=127.0.0.1;Port=1;Username=reader;Password={password};Timeout=2"]);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/live");
+        using var response = await dashboard.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var events = new StreamReader(await response.Content.ReadAsStreamAsync());
 
-        var (status, error) = await dashboard.GetErrorAsync("/api/runs");
+        var runs = await dashboard.GetJsonAsync("/api/runs");
+        var first = await NextEventAsync(events);
         var page = await dashboard.Http.GetStringAsync(new Uri("/", UriKind.Relative));
+        var body = runs.GetRawText() + first.GetRawText();
 
-        Assert.Equal(503, status);
-        Assert.StartsWith("PostgreSQL:", error, StringComparison.Ordinal);
-        Assert.DoesNotContain(password, error, StringComparison.Ordinal);
+        Assert.Equal(["dir:a"], runs.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        var error = Assert.Single(runs.GetProperty("errors").EnumerateArray());
+        Assert.Equal("postgres", error.GetProperty("source").GetString());
+        Assert.StartsWith("PostgreSQL unreachable: ", error.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["dir:a"], first.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal("postgres", Assert.Single(first.GetProperty("errors").EnumerateArray()).GetProperty("source").GetString());
+        Assert.DoesNotContain(password, body, StringComparison.Ordinal);
         Assert.DoesNotContain(password, page, StringComparison.Ordinal);
         Assert.DoesNotContain(password, dashboard.Process.Stdout + dashboard.Process.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnlySourceUnreachable_Gets503NamingIt()
+    {
+        using var dashboard = await DashboardProcess.StartAsync(["-c", "Host=127.0.0.1;Port=1;Username=reader;Password=x;Timeout=2"], workingDirectory: DashboardProcess.NewRoot("no-dir"));
+
+        var (status, error) = await dashboard.GetErrorAsync("/api/runs");
+
+        Assert.Equal(503, status);
+        Assert.StartsWith("PostgreSQL unreachable: ", error, StringComparison.Ordinal);
     }
 
     private static void AssertBuckets(SyntheticRun run, JsonElement curve, long from, long to, long width)

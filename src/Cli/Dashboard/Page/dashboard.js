@@ -26,6 +26,13 @@
     $('error').textContent = message || '';
   }
 
+  // A source that cannot be read (the database unreachable): a banner over the list, which still shows the others.
+  function showSourceErrors(errors) {
+    const banner = $('source-errors');
+    banner.hidden = !errors || errors.length === 0;
+    banner.replaceChildren(...(errors || []).map(e => Object.assign(document.createElement('div'), { textContent: `${e.source}: ${e.error}` })));
+  }
+
   const fmt = (v, digits) => v === null || v === undefined ? '–' : Number(v).toFixed(digits);
   const colorOf = id => palette[state.selected.indexOf(id) % palette.length];
 
@@ -229,8 +236,7 @@
     source.addEventListener('error', () => { $('live-state').textContent = 'reconnecting…'; $('live-state').classList.remove('on'); });
     source.addEventListener('runs', message => {
       const update = JSON.parse(message.data);
-      showError(update.error);
-      if (update.error) return;
+      showSourceErrors(update.errors);
       const changedSelected = update.full || update.runs.some(r => state.selected.includes(r.id));
       applyRuns(update);
       if (changedSelected && state.selected.length) redrawAll();
@@ -246,7 +252,7 @@
   $('weight').addEventListener('input', () => { $('weight-value').textContent = Number($('weight').value).toFixed(2); redrawAll(); });
   window.addEventListener('hashchange', showRunPage);
 
-  getJson('/api/runs').then(body => applyRuns({ full: true, runs: body.runs })).catch(e => showError(e.message));
+  getJson('/api/runs').then(body => { showSourceErrors(body.errors); applyRuns({ full: true, runs: body.runs }); }).catch(e => showError(e.message));
   showRunPage();
   connect();
 })();
