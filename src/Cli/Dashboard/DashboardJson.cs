@@ -25,6 +25,7 @@ internal static class DashboardJson
         step = run.Step,
         energy = Finite(run.Energy),
         evaluation = run.Evaluation is { } e ? new { mean = Finite(e.Mean), error = Finite(e.Error), steps = e.Steps } : null,
+        spooled = run.Spooled is { } spooled ? new { records = spooled.Records, stageChanges = spooled.StageChanges, bytes = spooled.Bytes, oldest = spooled.OldestRecord } : null,
         updated = run.Updated,
         stages = run.Stages.Select(s => new
         {

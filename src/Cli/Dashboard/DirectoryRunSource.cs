@@ -8,9 +8,10 @@ namespace Jaqmc.Cli.Dashboard;
 /// The runs in a directory tree: every directory holding <c>{stage}_stats.csv|h5</c> or checkpoints, as
 /// <c>jaqmc runs DIR</c> lists them. Files are read through <see cref="StageTableCache"/> (again only when they change)
 /// and bucketed in memory on <c>curve()</c>'s grid. A run whose files changed within <see cref="RunningWindow"/> and
-/// that is not complete shows as <c>running</c>, since files record no status.
+/// that is not complete shows as <c>running</c>, since files record no status. A run's PostgreSQL spool backlog
+/// comes from <see cref="SpoolBacklogCache"/>.
 /// </summary>
-internal sealed class DirectoryRunSource(string root, StageTableCache cache, TimeProvider clock) : IRunSource
+internal sealed class DirectoryRunSource(string root, StageTableCache cache, SpoolBacklogCache spools, TimeProvider clock) : IRunSource
 {
     /// <summary>How recently a run's files must have changed for it to show as running.</summary>
     public static readonly TimeSpan RunningWindow = TimeSpan.FromSeconds(10);
@@ -124,6 +125,6 @@ internal sealed class DirectoryRunSource(string root, StageTableCache cache, Tim
         var updated = run.Updated;
         var status = summary.Status != "completed" && clock.GetUtcNow() - updated < RunningWindow ? "running" : summary.Status;
         var name = relative == "." ? Path.GetFileName(run.Directory) : relative;
-        return new DashboardRun("dir:" + relative, name, "dir", null, status, updated, stages, summary.LastEnergy, evaluation);
+        return new DashboardRun("dir:" + relative, name, "dir", null, status, updated, stages, summary.LastEnergy, evaluation, spools.Read(run.Directory));
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Jaqmc.Tests.EndToEnd;
 
 namespace Jaqmc.Tests.Dashboard;
 
@@ -131,6 +132,33 @@ public sealed partial class DashboardApiTests(SmallRunDashboardFixture small) : 
         Assert.DoesNotContain(password, body, StringComparison.Ordinal);
         Assert.DoesNotContain(password, page, StringComparison.Ordinal);
         Assert.DoesNotContain(password, dashboard.Process.Stdout + dashboard.Process.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunWithAPostgresSpool_ListsItsBacklog_AsJaqmcRunsCountsIt()
+    {
+        var root = DashboardProcess.NewRoot("spool");
+        var spooled = Path.Combine(root, "spooled");
+        SyntheticRun.Write(Path.Combine(root, "plain"), 50, seed: 1);
+        using (var train = await JaqmcProcess.RunAsync(
+            ["train", "--system", "He", "-w", spooled, "--name", "spooled", "--iterations", "120", "--eval-iterations", "0", "--walkers", "64", "--no-progress",
+             "--ConnectionStrings:Stats=Host=127.0.0.1;Port=1;Username=u;Password=p;Timeout=1", "--Writers:Postgres:Spool:Enabled=true"]))
+        {
+            Assert.True(train.ExitCode == 0, $"training failed ({train.ExitCode}):\n{train.Stdout}\n{train.Stderr}");
+        }
+
+        var expected = Jaqmc.Service.SpoolBacklog.Read(Path.Combine(spooled, "spool", "Postgres"));
+        using var dashboard = await DashboardProcess.StartAsync([root]);
+
+        var runs = (await dashboard.GetJsonAsync("/api/runs")).GetProperty("runs").EnumerateArray().ToDictionary(r => r.GetProperty("id").GetString()!);
+
+        var backlog = runs["dir:spooled"].GetProperty("spooled");
+        Assert.Equal(120, expected.Records);
+        Assert.Equal(expected.Records, backlog.GetProperty("records").GetInt64());
+        Assert.Equal(expected.StageChanges, backlog.GetProperty("stageChanges").GetInt64());
+        Assert.True(expected.StageChanges > 0, "the spool holds no stage frame");
+        Assert.Equal(expected.Bytes, backlog.GetProperty("bytes").GetInt64());
+        Assert.Equal(JsonValueKind.Null, runs["dir:plain"].GetProperty("spooled").ValueKind);
     }
 
     [Fact]

@@ -34,6 +34,10 @@
   }
 
   const fmt = (v, digits) => v === null || v === undefined ? '–' : Number(v).toFixed(digits);
+  // A run directory's PostgreSQL spool backlog (as `jaqmc runs` shows it); empty when nothing waits.
+  const spooledText = spooled => !spooled ? ''
+    : spooled.records > 0 ? `${spooled.records.toLocaleString()} records + ${spooled.stageChanges} stage frames`
+    : `${spooled.stageChanges} stage frames`;
   const colorOf = id => palette[state.selected.indexOf(id) % palette.length];
 
   // ---- runs list ----
@@ -53,6 +57,7 @@
         ['', null], [run.name, 'name'], [run.source], [run.host || ''], [run.status, 'status'], [run.stage || '–'],
         [run.step ?? '–', 'num'], [fmt(run.energy, 6), 'num'],
         [run.evaluation ? `${fmt(run.evaluation.mean, 6)} ± ${fmt(run.evaluation.error, 6)}` : '–', 'num'],
+        [spooledText(run.spooled), 'spooled'],
         [run.updated ? new Date(run.updated).toLocaleString() : '–'],
       ];
       for (const [text, kind] of cells) {
@@ -80,6 +85,7 @@
           td.textContent = text;
           if (kind === 'num') td.className = 'num';
           if (kind === 'status') td.className = 'status-' + text;
+          if (kind === 'spooled' && run.spooled) { td.className = 'spooled'; td.title = `${run.spooled.bytes.toLocaleString()} bytes in the PostgreSQL spool, not yet uploaded; 'jaqmc sync' uploads them`; }
         }
         tr.append(td);
       }
