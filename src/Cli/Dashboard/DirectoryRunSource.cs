@@ -9,7 +9,7 @@ namespace Jaqmc.Cli.Dashboard;
 /// <c>jaqmc runs DIR</c> lists them. Files are read through <see cref="StageTableCache"/> (again only when they change)
 /// and bucketed in memory on <c>curve()</c>'s grid. A run whose files changed within <see cref="RunningWindow"/> and
 /// that is not complete shows as <c>running</c>, since files record no status. A run's PostgreSQL spool backlog
-/// comes from <see cref="SpoolBacklogCache"/>.
+/// comes from <see cref="SpoolBacklogCache"/>, its resume markers from <see cref="StageStartsFile"/>.
 /// </summary>
 internal sealed class DirectoryRunSource(string root, StageTableCache cache, SpoolBacklogCache spools, TimeProvider clock) : IRunSource
 {
@@ -101,6 +101,7 @@ internal sealed class DirectoryRunSource(string root, StageTableCache cache, Spo
         var relative = Path.GetRelativePath(_root, run.Directory);
         var summary = await run.SummariseAsync(relative, cancellationToken, (stage, ct) => cache.ReadAsync(run, stage, ct)).ConfigureAwait(false);
         var stages = new List<DashboardStage>();
+        var starts = StageStartsFile.Read(run.Directory);
         EvaluationEnergy? evaluation = null;
         foreach (var stage in summary.Stages)
         {
@@ -119,7 +120,9 @@ internal sealed class DirectoryRunSource(string root, StageTableCache cache, Spo
                 }
             }
 
-            stages.Add(new DashboardStage(stage.Name, stage.Status, first, stage.LastStep, [], stage.Checkpoints));
+            // Every restart: each beginning past the stage's first step (its first beginning is no restart).
+            var resumes = starts.TryGetValue(stage.Name, out var begun) ? begun.Where(s => s > (first ?? 0)).Distinct().ToList() : [];
+            stages.Add(new DashboardStage(stage.Name, stage.Status, first, stage.LastStep, resumes, stage.Checkpoints));
         }
 
         var updated = run.Updated;
