@@ -54,6 +54,7 @@ internal static class DashboardJson
         key = query.Key,
         from = query.From,
         to = query.To,
+        since = query.Since is { } since ? CurveBuckets.AlignedTo(since, curve.StepsPerBucket) : (long?)null,
         stepsPerBucket = curve.StepsPerBucket,
         step = curve.Step,
         lastStep = curve.LastStep,

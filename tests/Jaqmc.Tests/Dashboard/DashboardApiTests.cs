@@ -39,6 +39,8 @@ public sealed partial class DashboardApiTests(SmallRunDashboardFixture small) : 
     [InlineData("/api/curve?run=a", 400, "run must be an id from /api/runs starting with dir: (got 'a')")]
     [InlineData("/api/curve?run=dir:../etc", 404, "run 'dir:../etc' has no 'total_energy' values in stage 'train'")]
     [InlineData("/api/curve?run=dir:a&key=nope", 404, "run 'dir:a' has no 'nope' values in stage 'train'")]
+    [InlineData("/api/curve?run=dir:a&since=5", 400, "since and width go together, width a whole number from 1 to 10^12: the stepsPerBucket of the curve held (got since='5', width='')")]
+    [InlineData("/api/curve?run=dir:a&since=5&width=2&points=3", 400, "since asks for a live tail: it takes no from, to or points (got points)")]
     [InlineData("/api/runs?status=sleeping", 400, "status must be one of running, completed, interrupted, failed (got 'sleeping')")]
     [InlineData("/api/run", 400, "id must name a run id from /api/runs, such as pg:NAME or dir:PATH (got none)")]
     [InlineData("/api/run?id=dir:missing", 404, "id names no run (got 'dir:missing')")]
@@ -172,7 +174,7 @@ public sealed partial class DashboardApiTests(SmallRunDashboardFixture small) : 
         Assert.StartsWith("PostgreSQL unreachable: ", error, StringComparison.Ordinal);
     }
 
-    private static void AssertBuckets(SyntheticRun run, JsonElement curve, long from, long to, long width)
+    internal static void AssertBuckets(SyntheticRun run, JsonElement curve, long from, long to, long width)
     {
         var expected = Enumerable.Range(0, run.Steps.Length)
             .Where(i => run.Steps[i] >= from && run.Steps[i] <= to && !double.IsNaN(run.Energy[i]))
