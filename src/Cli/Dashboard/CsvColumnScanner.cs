@@ -235,6 +235,10 @@ internal sealed class CsvColumnScanner
 
         var comma = line.IndexOf((byte)',');
         var cell = comma < 0 ? line : line[..comma];
-        return cell.Length > 0 && double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : double.NaN;
+        // Utf8Parser is the fast path for plain numbers; NaN and ±Infinity go through the culture-invariant parser.
+        return cell.Length == 0 ? double.NaN
+            : Utf8Parser.TryParse(cell, out double value, out var consumed) && consumed == cell.Length ? value
+            : double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out value) ? value
+            : double.NaN;
     }
 }

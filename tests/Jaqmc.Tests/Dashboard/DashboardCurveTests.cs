@@ -47,4 +47,25 @@ public sealed class DashboardCurveTests
         DashboardApiTests.AssertBuckets(again, curve, from: 0, to: 1199, width: 1);
         DashboardApiTests.AssertBuckets(shorter, cut, from: 0, to: 299, width: 1);
     }
+
+    [Fact]
+    public async Task UnderACommaDecimalCulture_ExponentsNaNAndInfinitiesReadAsTheWriterWroteThem()
+    {
+        var root = DashboardProcess.NewRoot("culture");
+        Directory.CreateDirectory(Path.Combine(root, "a"));
+        await File.WriteAllTextAsync(
+            Path.Combine(root, "a", "train_stats.csv"),
+            "step,pmove,total_energy\r\n0,0.5,1E-05\r\n1,0.5,-Infinity\r\n2,0.5,NaN\r\n3,0.5,\r\n4,0.5,-2.5\r\n5,0.5,Infinity\r\n6,0.5,1.25e+3\r\n");
+        using var dashboard = await DashboardProcess.StartAsync([root], environment: new Dictionary<string, string?> { ["LC_ALL"] = "de_DE.UTF-8", ["LANG"] = "de_DE.UTF-8" });
+
+        var curve = await dashboard.GetJsonAsync("/api/curve?run=dir:a&points=10");
+
+        // NaN and an empty cell are no value (no bucket); ±Infinity are values, written as null (JSON has none).
+        Assert.Equal([0L, 1L, 4L, 5L, 6L], curve.GetProperty("step").EnumerateArray().Select(s => s.GetInt64()));
+        Assert.Equal(1e-05, curve.GetProperty("mean")[0].GetDouble());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, curve.GetProperty("mean")[1].ValueKind);
+        Assert.Equal(-2.5, curve.GetProperty("mean")[2].GetDouble());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, curve.GetProperty("mean")[3].ValueKind);
+        Assert.Equal(1250.0, curve.GetProperty("mean")[4].GetDouble());
+    }
 }
