@@ -49,25 +49,29 @@ internal sealed class WriterLoop(NpgsqlDataSource source, int keys)
 
     /// <summary>
     /// Deletes the last <paramref name="tailSteps"/> steps of a train stage (what resume from a checkpoint does) in a
-    /// transaction that is rolled back; returns the milliseconds of the DELETE statement, triggers included.
+    /// transaction that is rolled back, with the writer's statement for the schema's version (from version 4 on it
+    /// names the stage's keys); returns the milliseconds of the DELETE statement, triggers included.
     /// </summary>
     public async Task<double> ResumeDeleteMsAsync(string schema, string run, int tailSteps)
     {
         var s = PostgresSchema.Quote(schema);
         await using var connection = await source.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var (stageId, last) = await connection.QuerySingleAsync<(int, long)>(
+        var (version, stageId, last) = await connection.QuerySingleAsync<(int, int, long)>(
             $"""
-            SELECT st.id, (SELECT max(v.step) FROM {s}.stat_values v WHERE v.stage_id = st.id)
+            SELECT (SELECT max(version) FROM {s}.schema_version), st.id, st.last_step
             FROM {s}.run_stages st JOIN {s}.runs r ON r.id = st.run_id WHERE r.name = @run AND st.stage = 'train'
             """,
             new { run }, transaction);
+        var stage = version >= 4
+            ? $"stage_id = (SELECT CAST(@stageId AS integer)) AND key_id = ANY (ARRAY(SELECT l.key_id FROM {s}.stat_latest l WHERE l.stage_id = @stageId))"
+            : "stage_id = @stageId";
         var clock = Stopwatch.StartNew();
         var deleted = await connection.ExecuteAsync(
-            $"DELETE FROM {s}.stat_values WHERE stage_id = @stageId AND step >= @from",
+            $"DELETE FROM {s}.stat_values WHERE {stage} AND step >= @from",
             new { stageId, from = last - tailSteps + 1 }, transaction);
         var ms = clock.Elapsed.TotalMilliseconds;
         await transaction.RollbackAsync();
-        return deleted > 0 ? ms : throw new InvalidOperationException($"nothing to delete in {run}");
+        return deleted == (long)tailSteps * keys ? ms : throw new InvalidOperationException($"deleted {deleted} rows of {run}'s tail, not {tailSteps} x {keys}");
     }
 }
