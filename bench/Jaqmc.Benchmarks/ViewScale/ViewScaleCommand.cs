@@ -235,29 +235,32 @@ internal sealed class ViewScaleCommand
         var loop = new WriterLoop(source, _shape.Keys);
         var rounds = CommandHelpers.Option(_args, "--writer-rounds", 3);
         var batches = CommandHelpers.Option(_args, "--writer-batches", 20);
-        var variants = new List<(string Name, string Schema)>();
+        var variants = new List<(string Name, string Schema, bool KeyByKey)>();
         if (schemas.Contains(Version3))
         {
-            variants.Add(("version 3: key (stage_id, step, key_id)", Version3));
+            variants.Add(("version 3: key (stage_id, step, key_id)", Version3, false));
         }
 
-        variants.Add(("version 4: key (stage_id, key_id, step)", Plain));
+        variants.Add(("version 4: key (stage_id, key_id, step)", Plain, false));
+        variants.Add(("version 4, each key's rows of a batch copied together", Plain, true));
         if (schemas.Contains(Partitioned))
         {
-            variants.Add(("version 4, hash-partitioned", Partitioned));
+            variants.Add(("version 4, hash-partitioned", Partitioned, false));
         }
 
         Line($"\n## Writer ({batches} batches of 4,096 records of {_shape.Keys} keys per round, {rounds} rounds interleaved) and resume");
-        Line("| variant | records/s (median) | each round | resume: delete the 2,000-step tail of a run just written (median ms, each) |");
-        Line("|---|---|---|---|");
+        Line("| variant | records/s (median) | each round | server CPU µs per record (median; each round) | resume: delete the 2,000-step tail of a run just written (median ms, each) |");
+        Line("|---|---|---|---|---|");
         var rates = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        var serverCpu = variants.ToDictionary(v => v.Name, _ => new List<double>());
         var written = variants.ToDictionary(v => v.Name, _ => new List<string>());
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var (name, schema) in variants)
+            foreach (var (name, schema, keyByKey) in variants)
             {
-                var (rate, run) = await loop.RecordsPerSecondAsync(schema, batches, 4096);
+                var (rate, cpu, run) = await loop.RecordsPerSecondAsync(schema, batches, 4096, keyByKey);
                 rates[name].Add(rate);
+                serverCpu[name].Add(cpu);
                 written[name].Add(run);
             }
         }
@@ -269,16 +272,16 @@ internal sealed class ViewScaleCommand
         {
             for (var r = 0; r < rounds; r++)
             {
-                foreach (var (name, schema) in variants)
+                foreach (var (name, schema, _) in variants)
                 {
                     deletes[name].Add(await loop.ResumeDeleteMsAsync(schema, written[name][r], 2_000));
                 }
             }
         }
 
-        foreach (var (name, _) in variants)
+        foreach (var (name, _, _) in variants)
         {
-            Line($"| {name} | {CommandHelpers.Median(rates[name]):N0} | {string.Join(", ", rates[name].Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} | {CommandHelpers.Median(deletes[name]):F1} ({string.Join(", ", deletes[name].Select(d => d.ToString("F0", CultureInfo.InvariantCulture)))}) |");
+            Line($"| {name} | {CommandHelpers.Median(rates[name]):N0} | {string.Join(", ", rates[name].Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} | {CommandHelpers.Median(serverCpu[name]):F1} ({string.Join(", ", serverCpu[name].Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}) | {CommandHelpers.Median(deletes[name]):F1} ({string.Join(", ", deletes[name].Select(d => d.ToString("F0", CultureInfo.InvariantCulture)))}) |");
         }
     }
 

@@ -18,9 +18,11 @@ internal sealed class WriterLoop(NpgsqlDataSource source, int keys)
 {
     /// <summary>
     /// Writes <paramref name="batches"/> batches of <paramref name="batchRecords"/> records into a new run; returns
-    /// records per second and the run's name.
+    /// records per second, the server backend's CPU time per record in microseconds (from /proc: it does not count
+    /// the time spent waiting for a core, so it holds up on a loaded machine) and the run's name.
+    /// <paramref name="keyByKey"/> copies each key's rows of a batch together.
     /// </summary>
-    public async Task<(double PerSecond, string Run)> RecordsPerSecondAsync(string schema, int batches, int batchRecords)
+    public async Task<(double PerSecond, double ServerMicroseconds, string Run)> RecordsPerSecondAsync(string schema, int batches, int batchRecords, bool keyByKey = false)
     {
         var s = PostgresSchema.Quote(schema);
         int stageId;
@@ -37,14 +39,26 @@ internal sealed class WriterLoop(NpgsqlDataSource source, int keys)
             keyIds = (await connection.QueryAsync<int>($"SELECT id FROM {s}.stat_keys ORDER BY id LIMIT @keys", new { keys })).ToArray();
         }
 
+        await using var copying = await source.OpenConnectionAsync();
+        var backend = await copying.ExecuteScalarAsync<int>("SELECT pg_backend_pid()");
+        var cpu = BackendCpuSeconds(backend);
         var clock = Stopwatch.StartNew();
         for (var b = 0; b < batches; b++)
         {
-            await using var connection = await source.OpenConnectionAsync();
-            await ScaleDataBuilder.CopyStageAsync(connection, s, stageId, keyIds, (long)b * batchRecords, batchRecords, seed: b);
+            await ScaleDataBuilder.CopyStageAsync(copying, s, stageId, keyIds, (long)b * batchRecords, batchRecords, seed: b, keyByKey);
         }
 
-        return (batches * batchRecords / clock.Elapsed.TotalSeconds, run);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var records = (double)batches * batchRecords;
+        return (records / seconds, (BackendCpuSeconds(backend) - cpu) * 1e6 / records, run);
+    }
+
+    /// <summary>User + system CPU seconds of a local server process (fields 14 and 15 of /proc/PID/stat, at 100 ticks per second).</summary>
+    private static double BackendCpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
     }
 
     /// <summary>
