@@ -86,7 +86,7 @@ internal sealed class PostgresStageReader(PostgresRunStore store, string run, st
     /// The primary key is (stage, key, step), so the stage is read a window of steps at a time, each window one
     /// index range per key (the keys named, as the index needs), and turned into steps here; each window starts at
     /// the first step with a value at or after the last window's end (one index probe per key), so gaps in the
-    /// steps cost nothing.
+    /// steps cost nothing. The windows share one snapshot (<see cref="PostgresRunStore.OpenSnapshotAsync"/>).
     /// </remarks>
     public async Task ForEachStepAsync(IReadOnlyList<(int Id, string Name)> keys, Func<long, double[], Task> step, CancellationToken cancellationToken)
     {
@@ -111,6 +111,7 @@ internal sealed class PostgresStageReader(PostgresRunStore store, string run, st
             JOIN {store.Schema}.stat_values v
               ON v.stage_id = start.id AND v.key_id = ANY (@keys) AND v.step >= start.step AND v.step < start.step + @window
             """;
+        await using var snapshot = await store.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var from = long.MinValue;
         while (true)
         {
@@ -132,7 +133,8 @@ internal sealed class PostgresStageReader(PostgresRunStore store, string run, st
 
                     return Task.CompletedTask;
                 },
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken,
+                snapshot).ConfigureAwait(false);
             if (first is null)
             {
                 return;
