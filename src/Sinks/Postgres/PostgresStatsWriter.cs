@@ -1,7 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Jaqmc.Sinks.Postgres;
 
@@ -44,6 +43,7 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
     // ids with the order that writes a step's rows in primary-key order.
     private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal);
     private readonly Dictionary<StatsKeys, KeyLayout> _layouts = new(ReferenceEqualityComparer.Instance);
+    private readonly StatValuesCopyBuffer _copyBuffer = new();
 
     private NpgsqlDataSource? _dataSource;
     private string _target = "(not connected)";
@@ -194,8 +194,10 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
 
             // From here on the batch may commit even if this call fails (a lost acknowledgement).
             _sentThrough = Math.Max(_sentThrough, last);
-            await using (var importer = await connection.BeginBinaryImportAsync(_copySql, cancellationToken).ConfigureAwait(false))
+            // Disposing the stream ends the COPY; after a failure the transaction is rolled back, never committed.
+            await using (var copy = await connection.BeginRawBinaryCopyAsync(_copySql, cancellationToken).ConfigureAwait(false))
             {
+                _copyBuffer.Begin();
                 for (var r = 0; r < rows.Count; r++)
                 {
                     var record = rows[r];
@@ -205,15 +207,19 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
                     {
                         // Rows go in primary-key order (step, then key id): each index insert lands at the right end.
                         var k = layout.Order[i];
-                        await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                        await importer.WriteAsync(_stageId, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                        await importer.WriteAsync(layout.Ids[k], NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                        await importer.WriteAsync(record.Step, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                        await importer.WriteAsync(values[k], NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                        if (!_copyBuffer.HasRoomForRow)
+                        {
+                            await copy.WriteAsync(_copyBuffer.Pending, cancellationToken).ConfigureAwait(false);
+                            _copyBuffer.Sent();
+                        }
+
+                        _copyBuffer.AddRow(_stageId, layout.Ids[k], record.Step, values[k]);
                     }
                 }
 
-                await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                _copyBuffer.End();
+                await copy.WriteAsync(_copyBuffer.Pending, cancellationToken).ConfigureAwait(false);
+                _copyBuffer.Sent();
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
