@@ -58,7 +58,7 @@ internal static class ExportCommand
             ? LocalRun.ReadHdf5(s.Hdf5Path, stage)
             : throw new CliException($"{run.Directory} has no HDF5 statistics for stage '{stage}'");
 
-    // Streams: one step at a time from the server, so memory stays flat however long the stage.
+    // Streams: a window of steps at a time from the server, so memory stays flat however long the stage.
     private static async Task<(string Path, long Rows, int Keys)> ExportAsync(PostgresStageReader stage, string name, string directory, string runName, CancellationToken cancellationToken)
     {
         var keys = await stage.KeysAsync(cancellationToken).ConfigureAwait(false);

@@ -75,48 +75,80 @@ internal sealed class PostgresStageReader(PostgresRunStore store, string run, st
         return keys;
     }
 
+    /// <summary>Steps per query of <see cref="ForEachStepAsync"/>: a window of them, every key, is held at once.</summary>
+    private const int WindowSteps = 4096;
+
     /// <summary>
-    /// Hands every step of the stage to <paramref name="step"/> as it arrives (values in the order of
-    /// <paramref name="keys"/>, NaN where a key has none), so memory stays flat however long the stage. The rows
-    /// come in primary-key order, so the server reads the index range and sorts nothing.
+    /// Hands every step of the stage to <paramref name="step"/> in step order (values in the order of
+    /// <paramref name="keys"/>, NaN where a key has none), so memory stays flat however long the stage.
     /// </summary>
+    /// <remarks>
+    /// The primary key is (stage, key, step), so the stage is read a window of steps at a time, each window one
+    /// index range per key (the keys named, as the index needs), and turned into steps here; each window starts at
+    /// the first step with a value at or after the last window's end (one index probe per key), so gaps in the
+    /// steps cost nothing. The windows share one snapshot (<see cref="PostgresRunStore.OpenSnapshotAsync"/>).
+    /// </remarks>
     public async Task ForEachStepAsync(IReadOnlyList<(int Id, string Name)> keys, Func<long, double[], Task> step, CancellationToken cancellationToken)
     {
         var index = keys.Select((k, i) => (k.Id, i)).ToDictionary(p => p.Id, p => p.i);
-        long current = 0;
-        double[]? values = null;
-        await store.ExecuteAsync(
-            $"""
-            SELECT v.step, v.key_id, v.value
-            FROM {store.Schema}.stat_values v
-            WHERE v.stage_id = (SELECT st.id FROM {store.Schema}.run_stages st JOIN {store.Schema}.runs r ON r.id = st.run_id
-                                WHERE r.name = @run AND st.stage = @stage)
-            ORDER BY v.step, v.key_id
-            """,
-            new() { ["run"] = run, ["stage"] = stage },
-            async reader =>
-            {
-                var s = reader.GetInt64(0);
-                if (values is null || s != current)
+        var ids = keys.Select(k => k.Id).ToArray();
+        var window = new double[WindowSteps * keys.Count];
+        var present = new bool[WindowSteps];
+        var sql = $"""
+            WITH stage AS (
+                SELECT st.id FROM {store.Schema}.run_stages st JOIN {store.Schema}.runs r ON r.id = st.run_id
+                WHERE r.name = @run AND st.stage = @stage),
+            start AS (
+                SELECT stage.id, min(f.step) AS step
+                FROM stage CROSS JOIN unnest(@keys) AS k(id)
+                CROSS JOIN LATERAL (
+                    SELECT v.step FROM {store.Schema}.stat_values v
+                    WHERE v.stage_id = stage.id AND v.key_id = k.id AND v.step >= @from
+                    ORDER BY v.step LIMIT 1) f
+                GROUP BY stage.id)
+            SELECT start.step, v.step, v.key_id, v.value
+            FROM start
+            JOIN {store.Schema}.stat_values v
+              ON v.stage_id = start.id AND v.key_id = ANY (@keys) AND v.step >= start.step AND v.step < start.step + @window
+            """;
+        await using var snapshot = await store.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var from = long.MinValue;
+        while (true)
+        {
+            Array.Fill(window, double.NaN);
+            Array.Clear(present);
+            long? first = null;
+            await store.ExecuteAsync(
+                sql,
+                new() { ["run"] = run, ["stage"] = stage, ["keys"] = ids, ["from"] = from, ["window"] = (long)WindowSteps },
+                reader =>
                 {
-                    if (values is not null)
+                    first = reader.GetInt64(0);
+                    var offset = (int)(reader.GetInt64(1) - first.Value);
+                    if (index.TryGetValue(reader.GetInt32(2), out var k))
                     {
-                        await step(current, values).ConfigureAwait(false);
+                        present[offset] = true;
+                        window[(offset * keys.Count) + k] = reader.GetDouble(3);
                     }
 
-                    (current, values) = (s, new double[keys.Count]);
-                    Array.Fill(values, double.NaN);
-                }
+                    return Task.CompletedTask;
+                },
+                cancellationToken,
+                snapshot).ConfigureAwait(false);
+            if (first is null)
+            {
+                return;
+            }
 
-                if (index.TryGetValue(reader.GetInt32(1), out var k))
+            for (var offset = 0; offset < WindowSteps; offset++)
+            {
+                if (present[offset])
                 {
-                    values[k] = reader.GetDouble(2);
+                    await step(first.Value + offset, window.AsSpan(offset * keys.Count, keys.Count).ToArray()).ConfigureAwait(false);
                 }
-            },
-            cancellationToken).ConfigureAwait(false);
-        if (values is not null)
-        {
-            await step(current, values).ConfigureAwait(false);
+            }
+
+            from = first.Value + WindowSteps;
         }
     }
 }

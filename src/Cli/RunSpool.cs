@@ -9,11 +9,11 @@ namespace Jaqmc.Cli;
 internal static class RunSpool
 {
     /// <summary>Records in the spool of <paramref name="runDirectory"/> not yet uploaded (0 when there is no spool).</summary>
-    public static SpoolBacklog Read(string runDirectory, IConfiguration settings)
-    {
-        var options = new SpoolOptions { Directory = settings["Writers:Postgres:Spool:Directory"] ?? string.Empty };
-        return SpoolBacklog.Read(options.ResolveDirectory(runDirectory, "Postgres"));
-    }
+    public static SpoolBacklog Read(string runDirectory, IConfiguration settings) => SpoolBacklog.Read(Directory(runDirectory, settings));
+
+    /// <summary>Where the PostgreSQL writer of a run in <paramref name="runDirectory"/> spools (<c>Writers:Postgres:Spool:Directory</c>).</summary>
+    public static string Directory(string runDirectory, IConfiguration settings) =>
+        new SpoolOptions { Directory = settings["Writers:Postgres:Spool:Directory"] ?? string.Empty }.ResolveDirectory(runDirectory, "Postgres");
 
     /// <summary>One line for a spool that holds records, or null.</summary>
     public static string? Describe(string runDirectory, IConfiguration settings)

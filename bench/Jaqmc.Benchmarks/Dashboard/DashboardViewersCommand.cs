@@ -4,10 +4,12 @@ using System.Globalization;
 namespace Jaqmc.Benchmarks.Dashboard;
 
 /// <summary>
-/// <c>dashboard-viewers [--viewers 20] [--iterations 1500] [--walkers 1024] [--repeats 3] [--dll PATH]</c>: what
-/// watching costs a training run. Each repeat runs <c>jaqmc train --dashboard</c> (He, CSV only, the dashboard on
+/// <c>dashboard-viewers [--viewers 20] [--iterations 1500] [--walkers 1024] [--repeats 3] [--whole-curves | --compare] [--dll PATH]</c>:
+/// what watching costs a training run. Each repeat runs <c>jaqmc train --dashboard</c> (He, CSV only, the dashboard on
 /// 127.0.0.1) twice, with no viewer and with N viewers, in alternating order; a viewer holds the live stream open and,
-/// like the page, fetches the run's curve on every event. Reported: wall times spawn to exit, and their ratio
+/// like the page, fetches the run's curve once and then on every event only its tail since the last bucket held
+/// (<see cref="HeldCurve"/>); <c>--whole-curves</c> refetches the whole curve on every event instead (the page before
+/// live tails), and <c>--compare</c> runs both kinds of viewers beside the unwatched run in each repeat. Reported: wall times spawn to exit, and their ratio
 /// (no viewers / N viewers), the share of the training's speed the viewers leave it.
 /// </summary>
 internal static class DashboardViewersCommand
@@ -18,25 +20,45 @@ internal static class DashboardViewersCommand
         var iterations = CommandHelpers.Option(args, "--iterations", 1500);
         var walkers = CommandHelpers.Option(args, "--walkers", 1024);
         var repeats = CommandHelpers.Option(args, "--repeats", 3);
+        var wholeCurves = args.Contains("--whole-curves");
         var at = Array.IndexOf(args, "--dll");
         var dll = Path.GetFullPath(at >= 0 && at + 1 < args.Length ? args[at + 1] : Path.Combine(AppContext.BaseDirectory, "jaqmc.dll"));
-        var (alone, watched) = (new List<double>(), new List<double>());
+        var compare = args.Contains("--compare");
+
+        // The arms of a repeat: no viewer, N viewers (tails, or whole curves), and with --compare both kinds of
+        // viewers, in an order rotated each repeat so that a load change on a shared machine hits every arm alike.
+        (string Name, int Viewers, bool Whole)[] arms = compare
+            ? [("no viewer", 0, false), ("tail viewers", viewers, false), ("whole-curve viewers", viewers, true)]
+            : [("no viewer", 0, false), (wholeCurves ? "whole-curve viewers" : "tail viewers", viewers, wholeCurves)];
+        var times = arms.ToDictionary(a => a.Name, _ => new List<double>());
+        var ratios = arms.Skip(1).ToDictionary(a => a.Name, _ => new List<double>());
         for (var r = 0; r < repeats; r++)
         {
-            foreach (var n in r % 2 == 0 ? new[] { 0, viewers } : [viewers, 0])
+            var seconds = new Dictionary<string, double>();
+            for (var i = 0; i < arms.Length; i++)
             {
-                var seconds = await TrainAsync(dll, iterations, walkers, n);
-                (n == 0 ? alone : watched).Add(seconds);
-                Console.WriteLine(Invariant($"  repeat {r + 1}, {n,2} viewers: {seconds:F2} s"));
+                var arm = arms[(i + r) % arms.Length];
+                seconds[arm.Name] = await TrainAsync(dll, iterations, walkers, arm.Viewers, arm.Whole);
+                times[arm.Name].Add(seconds[arm.Name]);
+                Console.WriteLine(Invariant($"  repeat {r + 1}, {arm.Name}: {seconds[arm.Name]:F2} s"));
+            }
+
+            foreach (var arm in arms.Skip(1))
+            {
+                ratios[arm.Name].Add(seconds["no viewer"] / seconds[arm.Name]);
             }
         }
 
-        var (a, w) = (CommandHelpers.Median(alone), CommandHelpers.Median(watched));
-        Console.WriteLine(Invariant($"He, {iterations} steps, {walkers} walkers, CSV: median {a:F2} s with no viewer, {w:F2} s with {viewers} viewers; ratio {a / w:F3}"));
+        var alone = CommandHelpers.Median(times["no viewer"]);
+        foreach (var arm in arms.Skip(1))
+        {
+            Console.WriteLine(Invariant($"He, {iterations} steps, {walkers} walkers, CSV, {viewers} {arm.Name}: median {alone:F2} s with no viewer, {CommandHelpers.Median(times[arm.Name]):F2} s watched; ratio of medians {alone / CommandHelpers.Median(times[arm.Name]):F3}, median of per-repeat ratios {CommandHelpers.Median(ratios[arm.Name]):F3}"));
+        }
+
         return 0;
     }
 
-    private static async Task<double> TrainAsync(string dll, int iterations, int walkers, int viewers)
+    private static async Task<double> TrainAsync(string dll, int iterations, int walkers, int viewers, bool wholeCurves)
     {
         var directory = Path.Combine(Path.GetTempPath(), "jaqmc-bench-viewers-" + Guid.NewGuid().ToString("N")[..8]);
         var port = CommandHelpers.FreePort();
@@ -54,7 +76,7 @@ internal static class DashboardViewersCommand
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var watching = Enumerable.Range(0, viewers).Select(_ => ViewAsync(url, stop.Token)).ToArray();
+        var watching = Enumerable.Range(0, viewers).Select(_ => ViewAsync(url, wholeCurves, stop.Token)).ToArray();
         await process.WaitForExitAsync();
         var seconds = watch.Elapsed.TotalSeconds;
         await stop.CancelAsync();
@@ -64,7 +86,7 @@ internal static class DashboardViewersCommand
     }
 
     // One viewer: the live stream, and the curve after each event, as the page does; until the run's process exits.
-    private static async Task ViewAsync(string url, CancellationToken cancellationToken)
+    private static async Task ViewAsync(string url, bool wholeCurves, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = new Uri(url) };
         try
@@ -75,11 +97,12 @@ internal static class DashboardViewersCommand
                 {
                     using var response = await http.GetAsync(new Uri("/api/live", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                     using var events = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+                    var held = new HeldCurve();
                     while (await events.ReadLineAsync(cancellationToken) is { } line)
                     {
                         if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains("\"dir:run\"", StringComparison.Ordinal))
                         {
-                            using var curve = await http.GetAsync(new Uri("/api/curve?run=dir:run", UriKind.Relative), cancellationToken);
+                            await held.UpdateAsync(http, wholeCurves, cancellationToken);
                         }
                     }
                 }

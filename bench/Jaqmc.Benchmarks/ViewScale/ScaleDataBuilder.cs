@@ -59,25 +59,35 @@ internal sealed class ScaleDataBuilder(NpgsqlDataSource source, ScaleShape shape
         return (clock.Elapsed.TotalSeconds, values);
     }
 
-    /// <summary>Copies <paramref name="steps"/> steps of every key from <paramref name="first"/> on, in one transaction.</summary>
-    public static async Task<long> CopyStageAsync(NpgsqlConnection connection, string s, int stageId, int[] keyIds, long first, int steps, int seed)
+    /// <summary>
+    /// Copies <paramref name="steps"/> steps of every key from <paramref name="first"/> on, in one transaction: step
+    /// by step (as the writer sends them) or, with <paramref name="keyByKey"/>, each key's steps together.
+    /// </summary>
+    public static async Task<long> CopyStageAsync(NpgsqlConnection connection, string s, int stageId, int[] keyIds, long first, int steps, int seed, bool keyByKey = false)
     {
+        // An energy that falls towards -2.9 with noise, and other keys near their own levels.
+        var random = new Random(seed);
+        var values = new double[steps * keyIds.Length];
+        for (var i = 0; i < steps; i++)
+        {
+            var energy = -2.9 + (1.5 / (1 + ((first + i) * 1e-3))) + ((random.NextDouble() - 0.5) * 0.02);
+            for (var k = 0; k < keyIds.Length; k++)
+            {
+                values[(i * keyIds.Length) + k] = k == 0 ? energy : energy * (k + 1) * 0.1 + random.NextDouble();
+            }
+        }
+
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var importer = await connection.BeginBinaryImportAsync($"COPY {s}.stat_values (stage_id, key_id, step, value) FROM STDIN (FORMAT BINARY)"))
         {
-            var random = new Random(seed);
-            for (var step = first; step < first + steps; step++)
+            for (var row = 0; row < values.Length; row++)
             {
-                // An energy that falls towards -2.9 with noise, and other keys near their own levels.
-                var energy = -2.9 + (1.5 / (1 + (step * 1e-3))) + ((random.NextDouble() - 0.5) * 0.02);
-                for (var k = 0; k < keyIds.Length; k++)
-                {
-                    await importer.StartRowAsync();
-                    await importer.WriteAsync(stageId, NpgsqlDbType.Integer);
-                    await importer.WriteAsync(keyIds[k], NpgsqlDbType.Integer);
-                    await importer.WriteAsync(step, NpgsqlDbType.Bigint);
-                    await importer.WriteAsync(k == 0 ? energy : energy * (k + 1) * 0.1 + random.NextDouble(), NpgsqlDbType.Double);
-                }
+                var (i, k) = keyByKey ? (row % steps, row / steps) : (row / keyIds.Length, row % keyIds.Length);
+                await importer.StartRowAsync();
+                await importer.WriteAsync(stageId, NpgsqlDbType.Integer);
+                await importer.WriteAsync(keyIds[k], NpgsqlDbType.Integer);
+                await importer.WriteAsync(first + i, NpgsqlDbType.Bigint);
+                await importer.WriteAsync(values[(i * keyIds.Length) + k], NpgsqlDbType.Double);
             }
 
             await importer.CompleteAsync();

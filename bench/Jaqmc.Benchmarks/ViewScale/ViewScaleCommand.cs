@@ -11,20 +11,22 @@ namespace Jaqmc.Benchmarks.ViewScale;
 /// [--keys 20] [--repeats 5] [--partitions 8] [--writer-rounds 3] [--writer-batches 20] [--reuse] [--build-only | --viewing-only | --commands-only | --writer-only]
 /// [--jaqmc DLL] [--jaqmc-before DLL]</c>:
 /// builds a database of about 100 M values through COPY in the writer's layout (schema <c>scale</c>, plus a
-/// hash-partitioned twin <c>scale_part</c>), upgrades both to the current schema, then times every viewing path
-/// (medians), the writer's throughput with and without the summary triggers, resume's delete and disk per value.
+/// hash-partitioned twin <c>scale_part</c>) and upgrades both to the current schema (version 4), timing each
+/// migration; builds the same values again in <c>scale_v3</c>, left at version 3; then times every viewing path
+/// (medians), the writer's throughput, resume's delete and disk per value, version 3 against version 4.
 /// </summary>
 /// <remarks>
 /// Whole commands run the jaqmc of <c>--jaqmc</c> (default: the plain build of this tree); with
 /// <c>--jaqmc-before</c>, that build's commands run too, interleaved with them, and each cell reads
 /// "before → after" (e.g. the plain build against the ReadyToRun copy in src/Cli/bin/Release/r2r/).
 /// <c>--commands-only</c> times only the whole commands. Point it at a throwaway server: it drops and recreates both
-/// schemas unless <c>--reuse</c> is given.
+/// schemas unless <c>--reuse</c> is given; <c>--no-v3</c> leaves out <c>scale_v3</c>.
 /// </remarks>
 internal sealed class ViewScaleCommand
 {
     private const string Plain = "scale";
     private const string Partitioned = "scale_part";
+    private const string Version3 = "scale_v3";
     private readonly string[] _args;
     private readonly ScaleShape _shape;
     private readonly int _repeats;
@@ -40,7 +42,7 @@ internal sealed class ViewScaleCommand
             CommandHelpers.Option(args, "--keys", 20));
         _repeats = CommandHelpers.Option(args, "--repeats", 5);
         _partitions = CommandHelpers.Option(args, "--partitions", 8);
-        _connection = StringOption("--connection") ?? throw new ArgumentException("view-scale needs --connection (a throwaway server: it drops schemas scale and scale_part)");
+        _connection = StringOption("--connection") ?? throw new ArgumentException("view-scale needs --connection (a throwaway server: it drops schemas scale, scale_v3 and scale_part)");
     }
 
     public static Task<int> RunAsync(string[] args) => new ViewScaleCommand(args).RunAsync();
@@ -54,14 +56,14 @@ internal sealed class ViewScaleCommand
     private async Task<int> RunAsync()
     {
         await using var source = new NpgsqlDataSourceBuilder(_connection) { ConnectionStringBuilder = { NoResetOnClose = true, CommandTimeout = 0 } }.Build();
-        var schemas = _partitions > 0 ? new[] { Plain, Partitioned } : [Plain];
+        var schemas = new[] { _args.Contains("--no-v3") ? null : Version3, Plain, _partitions > 0 ? Partitioned : null }.OfType<string>().ToArray();
         Line($"view-scale: {_shape.Runs} runs x {_shape.Steps:N0} steps + 1 run x {_shape.LongRunSteps:N0} steps, each with {_shape.EvaluationSteps:N0} evaluation steps, {_shape.Keys} keys = {_shape.Values:N0} values; medians of {_repeats}");
         Line($"server: {await ScalarAsync<string>(source, "SELECT version()")}; shared_buffers {await ScalarAsync<string>(source, "SHOW shared_buffers")}, max_wal_size {await ScalarAsync<string>(source, "SHOW max_wal_size")}");
 
         var builder = new ScaleDataBuilder(source, _shape);
         if (!_args.Contains("--reuse"))
         {
-            await BuildAsync(source, builder);
+            await BuildAsync(source, builder, schemas);
         }
 
         await ReportDiskAsync(source, schemas);
@@ -83,47 +85,58 @@ internal sealed class ViewScaleCommand
         return 0;
     }
 
-    private async Task BuildAsync(NpgsqlDataSource source, ScaleDataBuilder builder)
+    private async Task BuildAsync(NpgsqlDataSource source, ScaleDataBuilder builder, string[] schemas)
     {
         Line("\n## Build");
-        var (seconds, values) = await builder.BuildAsync(Plain, p => Console.Error.WriteLine(p));
-        Line($"COPY of {values:N0} values into schema version 2 (today's layout): {seconds:F0} s ({values / seconds:N0} values/s)");
-        Line($"VACUUM ANALYZE: {await TimeAsync(source, $"VACUUM (ANALYZE) {Plain}.stat_values"):F0} s");
-        Line($"today's layout: stat_values {await ScalarAsync<long>(source, $"SELECT pg_total_relation_size('{Plain}.stat_values')") / 1e9:F2} GB, database {await ScalarAsync<long>(source, "SELECT pg_database_size(current_database())") / 1e9:F2} GB");
-        if (_partitions > 0)
+        foreach (var schema in schemas.Where(s => s != Partitioned))
+        {
+            var (seconds, values) = await builder.BuildAsync(schema, p => Console.Error.WriteLine(p));
+            Line($"{schema}: COPY of {values:N0} values into schema version 2: {seconds:F0} s ({values / seconds:N0} values/s)");
+            Line($"VACUUM ANALYZE: {await TimeAsync(source, $"VACUUM (ANALYZE) {schema}.stat_values"):F0} s");
+            Line($"version 2: stat_values {await ScalarAsync<long>(source, $"SELECT pg_total_relation_size('{schema}.stat_values')") / 1e9:F2} GB, database {await ScalarAsync<long>(source, "SELECT pg_database_size(current_database())") / 1e9:F2} GB");
+        }
+
+        if (schemas.Contains(Partitioned))
         {
             var copy = await builder.CopyPartitionedAsync(Plain, Partitioned, _partitions);
             Line($"copy into {_partitions} hash partitions by stage (INSERT ... SELECT): {copy:F0} s; VACUUM ANALYZE {await TimeAsync(source, $"VACUUM (ANALYZE) {Partitioned}.stat_values"):F0} s");
         }
 
-        foreach (var schema in _partitions > 0 ? new[] { Plain, Partitioned } : [Plain])
+        // One migration at a time, so each is timed on its own: 2 -> 3 (summaries), then 3 -> 4 (the key).
+        foreach (var schema in schemas)
         {
-            var clock = Stopwatch.StartNew();
-            await using (var connection = await source.OpenConnectionAsync())
+            for (var version = 3; version <= (schema == Version3 ? 3 : PostgresSchema.LatestVersion); version++)
             {
-                var (before, after) = await PostgresSchema.EnsureAsync(connection, schema, CancellationToken.None);
-                Line($"migration of {schema} from version {before} to {after}: {clock.Elapsed.TotalSeconds:F0} s");
+                var clock = Stopwatch.StartNew();
+                await using (var connection = await source.OpenConnectionAsync())
+                {
+                    var (before, after) = await PostgresSchema.EnsureAsync(connection, schema, CancellationToken.None, upToVersion: version);
+                    Line($"migration of {schema} from version {before} to {after}: {clock.Elapsed.TotalSeconds:F0} s");
+                }
             }
 
-            await TimeAsync(source, $"ANALYZE {schema}.stat_blocks; ANALYZE {schema}.stat_latest; ANALYZE {schema}.run_stages");
+            await TimeAsync(source, $"VACUUM (ANALYZE) {schema}.stat_values; ANALYZE {schema}.stat_blocks; ANALYZE {schema}.stat_latest; ANALYZE {schema}.run_stages");
         }
     }
 
     private async Task ReportDiskAsync(NpgsqlDataSource source, string[] schemas)
     {
         Line("\n## Disk (tables with their indexes)");
-        Line("| schema | values | stat_values | summaries (stat_blocks + stat_latest) | B/value today | B/value now |");
-        Line("|---|---|---|---|---|---|");
+        Line("| schema | version | values | stat_values | of which its primary key | summaries (stat_blocks + stat_latest) | B/value stat_values | B/value with summaries |");
+        Line("|---|---|---|---|---|---|---|---|");
         foreach (var schema in schemas)
         {
-            var (values, table, summaries) = await QuerySingleAsync<(long, long, long)>(source,
+            var (version, values, table, key, summaries) = await QuerySingleAsync<(int, long, long, long, long)>(source,
                 $"""
-                SELECT (SELECT sum(value_count)::bigint FROM {schema}.run_stages),
-                       (SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c
-                        WHERE c.oid = '{schema}.stat_values'::regclass OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = '{schema}.stat_values'::regclass)),
+                WITH parts AS (SELECT c.oid FROM pg_class c
+                               WHERE c.oid = '{schema}.stat_values'::regclass OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = '{schema}.stat_values'::regclass))
+                SELECT (SELECT max(version) FROM {schema}.schema_version),
+                       (SELECT sum(value_count)::bigint FROM {schema}.run_stages),
+                       (SELECT sum(pg_total_relation_size(oid))::bigint FROM parts),
+                       (SELECT sum(pg_relation_size(i.indexrelid))::bigint FROM pg_index i WHERE i.indisprimary AND i.indrelid IN (SELECT oid FROM parts)),
                        pg_total_relation_size('{schema}.stat_blocks') + pg_total_relation_size('{schema}.stat_latest')
                 """);
-            Line($"| {schema} | {values:N0} | {table / 1e9:F2} GB | {summaries / 1e6:F0} MB | {(double)table / values:F1} | {(double)(table + summaries) / values:F1} |");
+            Line($"| {schema} | {version} | {values:N0} | {table / 1e9:F2} GB | {key / 1e9:F2} GB ({(double)key / values:F1} B/value) | {summaries / 1e6:F0} MB | {(double)table / values:F1} | {(double)(table + summaries) / values:F1} |");
         }
     }
 
@@ -139,17 +152,20 @@ internal sealed class ViewScaleCommand
         Line(builds.Length > 1 ? $"Whole commands: before → after; before = {builds[0]}, after = {builds[1]}" : $"Whole commands: {builds[0]}");
         Line($"| path | {string.Join(" | ", schemas)} | rows |");
         Line($"|---|{string.Concat(schemas.Select(_ => "---|"))}---|");
+        var (steps, longSteps) = (Invariant($"{_shape.Steps / 1000.0:0.#} k"), Invariant($"{_shape.LongRunSteps / 1000.0:#,0.#} k"));
         var queries = new (string Name, string Sql, Func<int, object[]> Parameters)[]
         {
             ("latest values of one run", "SELECT * FROM {s}.latest_stats WHERE run = $1", i => [Run(i)]),
             ("latest values of every run", "SELECT * FROM {s}.latest_stats", _ => []),
             ("runs list (the query of `jaqmc runs`)", RunsListSql, _ => []),
-            ("curve: 2,000 points over a whole 100 k-step run", "SELECT * FROM {s}.curve($1, 'train', 'total_energy', NULL, NULL, 2000)", i => [Run(i)]),
-            ("curve: 2,000 points over the 1 M-step run", "SELECT * FROM {s}.curve($1, 'train', 'total_energy', NULL, NULL, 2000)", _ => [ScaleShape.LongRun]),
+            ($"curve: 2,000 points over a whole {steps}-step run", "SELECT * FROM {s}.curve($1, 'train', 'total_energy', NULL, NULL, 2000)", i => [Run(i)]),
+            ($"curve: 2,000 points over the {longSteps}-step run", "SELECT * FROM {s}.curve($1, 'train', 'total_energy', NULL, NULL, 2000)", _ => [ScaleShape.LongRun]),
             ("curve: 2,000 points over a 1 % zoom (1,000 steps)", "SELECT * FROM {s}.curve($1, 'train', 'energy:kinetic', $2, $2 + 999, 2000)", i => [Run(i), ZoomStart()]),
             ("curve: 2,000 points over 16,384 steps (the longest value-by-value range)", "SELECT * FROM {s}.curve($1, 'train', 'pmove', $2, $2 + 16383, 2000)", i => [Run(i), ZoomStart() / 2]),
             ("curve: 2,000 points over 16,385 steps (the shortest range read by blocks)", "SELECT * FROM {s}.curve($1, 'train', 'pmove', $2, $2 + 16384, 2000)", i => [Run(i), ZoomStart() / 2]),
             ("per-step jsonb rows: 100 steps of stats_by_step", "SELECT * FROM {s}.stats_by_step WHERE run = $1 AND stage = 'train' AND step BETWEEN $2 AND $2 + 99", i => [Run(i), ZoomStart()]),
+            ("per-step jsonb rows: the last 10 steps of stats_by_step", "SELECT * FROM {s}.stats_by_step WHERE run = $1 AND stage = 'train' ORDER BY step DESC LIMIT 10", i => [Run(i)]),
+            ($"one key's every value through the stats view ({steps} rows)", "SELECT s.step, s.value FROM {s}.stats s JOIN {s}.runs r ON r.id = s.run_id WHERE r.name = $1 AND s.stage = 'train' AND s.name = 'total_energy' ORDER BY s.step", i => [Run(i)]),
         };
         foreach (var (name, sql, parameters) in _args.Contains("--commands-only") ? [] : queries)
         {
@@ -172,9 +188,9 @@ internal sealed class ViewScaleCommand
             {
                 ("`jaqmc runs <empty dir> -c`", ["runs", empty]),
                 ("`jaqmc show <run> -c`", ["show", Run(3)]),
-                ("`jaqmc plot <100 k-step run> -c` (1200 px)", ["plot", Run(4), "-o", plot]),
-                ("`jaqmc plot <1 M-step run> -c` (1200 px)", ["plot", ScaleShape.LongRun, "-o", plot]),
-                ("`jaqmc export <1 M-step run> --to csv` (peak memory)", ["export", ScaleShape.LongRun, "--to", "csv", "--stage", "train", "-o", "OUT"]),
+                ($"`jaqmc plot <{steps}-step run> -c` (1200 px)", ["plot", Run(4), "-o", plot]),
+                ($"`jaqmc plot <{longSteps}-step run> -c` (1200 px)", ["plot", ScaleShape.LongRun, "-o", plot]),
+                ($"`jaqmc export <{longSteps}-step run> --to csv` (peak memory)", ["export", ScaleShape.LongRun, "--to", "csv", "--stage", "train", "-o", "OUT"]),
             };
             foreach (var (name, args) in commands)
             {
@@ -219,24 +235,32 @@ internal sealed class ViewScaleCommand
         var loop = new WriterLoop(source, _shape.Keys);
         var rounds = CommandHelpers.Option(_args, "--writer-rounds", 3);
         var batches = CommandHelpers.Option(_args, "--writer-batches", 20);
-        var variants = new List<(string Name, string Schema, bool Triggers)> { ("today's layout (no summary triggers)", Plain, false), ("with summary triggers", Plain, true) };
+        var variants = new List<(string Name, string Schema, bool KeyByKey)>();
+        if (schemas.Contains(Version3))
+        {
+            variants.Add(("version 3: key (stage_id, step, key_id)", Version3, false));
+        }
+
+        variants.Add(("version 4: key (stage_id, key_id, step)", Plain, false));
+        variants.Add(("version 4, each key's rows of a batch copied together", Plain, true));
         if (schemas.Contains(Partitioned))
         {
-            variants.Add(("with summary triggers, hash-partitioned", Partitioned, true));
+            variants.Add(("version 4, hash-partitioned", Partitioned, false));
         }
 
         Line($"\n## Writer ({batches} batches of 4,096 records of {_shape.Keys} keys per round, {rounds} rounds interleaved) and resume");
-        Line("| variant | records/s (median) | each round | resume: delete the 2,000-step tail of a run just written (median ms, each) |");
-        Line("|---|---|---|---|");
+        Line("| variant | records/s (median) | each round | server CPU µs per record (median; each round) | resume: delete the 2,000-step tail of a run just written (median ms, each) |");
+        Line("|---|---|---|---|---|");
         var rates = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        var serverCpu = variants.ToDictionary(v => v.Name, _ => new List<double>());
         var written = variants.ToDictionary(v => v.Name, _ => new List<string>());
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var (name, schema, triggers) in variants)
+            foreach (var (name, schema, keyByKey) in variants)
             {
-                await SetTriggersAsync(source, schema, triggers);
-                var (rate, run) = await loop.RecordsPerSecondAsync(schema, batches, 4096);
+                var (rate, cpu, run) = await loop.RecordsPerSecondAsync(schema, batches, 4096, keyByKey);
                 rates[name].Add(rate);
+                serverCpu[name].Add(cpu);
                 written[name].Add(run);
             }
         }
@@ -248,9 +272,8 @@ internal sealed class ViewScaleCommand
         {
             for (var r = 0; r < rounds; r++)
             {
-                foreach (var (name, schema, triggers) in variants)
+                foreach (var (name, schema, _) in variants)
                 {
-                    await SetTriggersAsync(source, schema, triggers);
                     deletes[name].Add(await loop.ResumeDeleteMsAsync(schema, written[name][r], 2_000));
                 }
             }
@@ -258,14 +281,9 @@ internal sealed class ViewScaleCommand
 
         foreach (var (name, _, _) in variants)
         {
-            Line($"| {name} | {CommandHelpers.Median(rates[name]):N0} | {string.Join(", ", rates[name].Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} | {CommandHelpers.Median(deletes[name]):F1} ({string.Join(", ", deletes[name].Select(d => d.ToString("F0", CultureInfo.InvariantCulture)))}) |");
+            Line($"| {name} | {CommandHelpers.Median(rates[name]):N0} | {string.Join(", ", rates[name].Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} | {CommandHelpers.Median(serverCpu[name]):F1} ({string.Join(", ", serverCpu[name].Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}) | {CommandHelpers.Median(deletes[name]):F1} ({string.Join(", ", deletes[name].Select(d => d.ToString("F0", CultureInfo.InvariantCulture)))}) |");
         }
-
-        await SetTriggersAsync(source, Plain, true);
     }
-
-    private static Task SetTriggersAsync(NpgsqlDataSource source, string schema, bool enabled) =>
-        TimeAsync(source, $"ALTER TABLE {schema}.stat_values {(enabled ? "ENABLE" : "DISABLE")} TRIGGER USER");
 
     private const string RunsListSql = """
         SELECT r.id, r.name, r.status, r.updated_at, st.stage, st.status, st.last_step, l.value

@@ -24,7 +24,7 @@ internal sealed record CurveBuckets(long StepsPerBucket, long[] Step, long[] Las
     /// ⌊step / width⌋. Only the rows in the range are read (binary search for its start). NaN values are left out
     /// of a bucket's figures (a bucket of only NaN is left out), so a diverged step does not blank its neighbours.
     /// </summary>
-    public static CurveBuckets Of(long[] steps, double[] values, long? from, long? to, int points)
+    public static CurveBuckets Of(ReadOnlySpan<long> steps, ReadOnlySpan<double> values, long? from, long? to, int points)
     {
         if (steps.Length == 0)
         {
@@ -38,8 +38,27 @@ internal sealed record CurveBuckets(long StepsPerBucket, long[] Step, long[] Las
             return Empty;
         }
 
-        var width = (hi - lo + points) / points;
-        var start = Array.BinarySearch(steps, lo);
+        return Bucket(steps, values, lo, hi, (hi - lo + points) / points);
+    }
+
+    /// <summary>
+    /// The live tail of a curve a viewer holds: the buckets of width <paramref name="width"/> from the one holding
+    /// step <paramref name="since"/> on (at most <paramref name="maxBuckets"/>), on the same grid as the whole curve
+    /// it was drawn from, so they replace its buckets from there and leave the rest as they were.
+    /// </summary>
+    public static CurveBuckets Tail(ReadOnlySpan<long> steps, ReadOnlySpan<double> values, long since, long width, int maxBuckets)
+    {
+        var lo = AlignedTo(since, width);
+        var hi = lo > long.MaxValue - (width * maxBuckets) ? long.MaxValue : lo + (width * maxBuckets) - 1;
+        return steps.Length == 0 ? Empty with { StepsPerBucket = width } : Bucket(steps, values, lo, hi, width);
+    }
+
+    /// <summary>The first step of the bucket of width <paramref name="width"/> holding <paramref name="step"/>.</summary>
+    public static long AlignedTo(long step, long width) => step - (((step % width) + width) % width);
+
+    private static CurveBuckets Bucket(ReadOnlySpan<long> steps, ReadOnlySpan<double> values, long lo, long hi, long width)
+    {
+        var start = steps.BinarySearch(lo);
         start = start < 0 ? ~start : start;
         var buckets = new Builder(width);
         for (var i = start; i < steps.Length && steps[i] <= hi; i++)
@@ -78,7 +97,7 @@ internal sealed record CurveBuckets(long StepsPerBucket, long[] Step, long[] Las
                 return;
             }
 
-            var bucket = step - (((step % width) + width) % width);
+            var bucket = AlignedTo(step, width);
             if (bucket != _bucket)
             {
                 Flush();

@@ -11,8 +11,12 @@ namespace Jaqmc.Cli.Dashboard;
 /// <param name="From">The first step (default: the stage's first).</param>
 /// <param name="To">The last step (default: the stage's last).</param>
 /// <param name="Points">The most buckets wanted (default <see cref="DashboardOptions.Points"/>).</param>
-internal sealed record CurveQuery(string Run, string Stage, string Key, long? From, long? To, int Points)
+/// <param name="Since">For a live tail: the step from whose bucket on the buckets are wanted (with <paramref name="Width"/>).</param>
+/// <param name="Width">For a live tail: the bucket width of the curve the viewer holds.</param>
+internal sealed record CurveQuery(string Run, string Stage, string Key, long? From, long? To, int Points, long? Since = null, long? Width = null)
 {
+    private const long MaxWidth = 1_000_000_000_000;
+
     /// <summary>Reads and checks the query of <paramref name="request"/>.</summary>
     /// <exception cref="BadRequestException">A parameter is missing or out of range.</exception>
     public static CurveQuery Parse(HttpRequest request, DashboardOptions options)
@@ -40,7 +44,19 @@ internal sealed record CurveQuery(string Run, string Stage, string Key, long? Fr
             throw new BadRequestException(FormattableString.Invariant($"points must be a whole number from 1 to Dashboard:MaxPoints={options.MaxPoints} (got '{text}')"));
         }
 
-        return new CurveQuery(run, stage, key, from, to, points);
+        var since = Step(query["since"].ToString(), "since");
+        var width = Step(query["width"].ToString(), "width");
+        if (since is null != width is null || width is 0 or > MaxWidth)
+        {
+            throw new BadRequestException($"since and width go together, width a whole number from 1 to 10^12: the stepsPerBucket of the curve held (got since='{query["since"]}', width='{query["width"]}')");
+        }
+
+        if (since is not null && (from is not null || to is not null || text.Length > 0))
+        {
+            throw new BadRequestException("since asks for a live tail: it takes no from, to or points (got " + string.Join(", ", new[] { "from", "to", "points" }.Where(p => query[p].ToString().Length > 0)) + ")");
+        }
+
+        return new CurveQuery(run, stage, key, from, to, since is null ? points : options.MaxPoints, since, width);
     }
 
     private static string Text(string value, string name, string fallback) =>

@@ -96,10 +96,17 @@ internal static class DashboardEndpoints
             throw new BadRequestException($"status must be one of {string.Join(", ", Statuses)} (got '{status}')");
         }
 
-        var runs = (await catalogue.ListAsync(cancellationToken).ConfigureAwait(false))
+        var listing = await catalogue.ListAsync(cancellationToken).ConfigureAwait(false);
+        if (listing.Runs.Count == 0 && listing.Errors.Count > 0 && listing.Errors.Count == catalogue.Count)
+        {
+            // No source answered: nothing to show but why.
+            throw new BadRequestException(string.Join("; ", listing.Errors.Select(e => e.Error)), 503);
+        }
+
+        var runs = listing.Runs
             .Where(r => name.Length == 0 || r.Name.Contains(name, StringComparison.OrdinalIgnoreCase))
             .Where(r => status.Length == 0 || r.Status == status);
-        return Results.Json(new { runs = runs.Select(DashboardJson.Run) }, DashboardJson.Options);
+        return Results.Json(new { runs = runs.Select(DashboardJson.Run), errors = listing.Errors.Select(DashboardJson.Error) }, DashboardJson.Options);
     }
 
     private static async Task<IResult> RunAsync(HttpRequest request, RunCatalogue catalogue, CancellationToken cancellationToken)

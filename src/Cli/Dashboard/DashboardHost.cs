@@ -60,7 +60,7 @@ internal static class DashboardHost
                 throw new CliException($"no directory {root}", ExitCodes.Configuration);
             }
 
-            sources.Add(new DirectoryRunSource(root, new StageTableCache(), TimeProvider.System));
+            sources.Add(new DirectoryRunSource(root, new StageColumnsCache(), new SpoolBacklogCache(builder.Configuration), TimeProvider.System));
         }
 
         if (store is not null)

@@ -25,6 +25,7 @@ internal static class DashboardJson
         step = run.Step,
         energy = Finite(run.Energy),
         evaluation = run.Evaluation is { } e ? new { mean = Finite(e.Mean), error = Finite(e.Error), steps = e.Steps } : null,
+        spooled = run.Spooled is { } spooled ? new { records = spooled.Records, stageChanges = spooled.StageChanges, bytes = spooled.Bytes, oldest = spooled.OldestRecord } : null,
         updated = run.Updated,
         stages = run.Stages.Select(s => new
         {
@@ -53,6 +54,7 @@ internal static class DashboardJson
         key = query.Key,
         from = query.From,
         to = query.To,
+        since = query.Since is { } since ? CurveBuckets.AlignedTo(since, curve.StepsPerBucket) : (long?)null,
         stepsPerBucket = curve.StepsPerBucket,
         step = curve.Step,
         lastStep = curve.LastStep,
@@ -68,8 +70,10 @@ internal static class DashboardJson
         full = update.Full,
         runs = update.Runs.Select(Run),
         removed = update.Removed,
-        error = update.Error,
+        errors = update.Errors.Select(Error),
     };
+
+    public static object Error(SourceError error) => new { source = error.Source, error = error.Error };
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 

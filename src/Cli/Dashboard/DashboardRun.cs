@@ -1,3 +1,5 @@
+using Jaqmc.Service;
+
 namespace Jaqmc.Cli.Dashboard;
 
 /// <summary>A row of the dashboard's runs list.</summary>
@@ -10,6 +12,7 @@ namespace Jaqmc.Cli.Dashboard;
 /// <param name="Stages">Its stages, in the order they ran.</param>
 /// <param name="Energy">The last <c>total_energy</c> of its last stage that has one.</param>
 /// <param name="Evaluation">The evaluation energy with its blocking error, when the run has an evaluation stage.</param>
+/// <param name="Spooled">What the run directory's PostgreSQL spool holds not yet uploaded; null when nothing (and for PostgreSQL runs).</param>
 internal sealed record DashboardRun(
     string Id,
     string Name,
@@ -19,7 +22,8 @@ internal sealed record DashboardRun(
     DateTimeOffset Updated,
     IReadOnlyList<DashboardStage> Stages,
     double? Energy,
-    EvaluationEnergy? Evaluation)
+    EvaluationEnergy? Evaluation,
+    SpoolBacklog? Spooled = null)
 {
     /// <summary>The stage that ran last.</summary>
     public string? Stage => Stages.Count == 0 ? null : Stages[^1].Name;
@@ -29,5 +33,5 @@ internal sealed record DashboardRun(
 
     /// <summary>What changes whenever the run writes or its status changes: the live stream compares it.</summary>
     public string Fingerprint =>
-        Status + "|" + string.Join(';', Stages.Select(s => FormattableString.Invariant($"{s.Name}:{s.Status}:{s.FirstStep}:{s.LastStep}:{s.Resumes.Count}:{s.Checkpoints.Count}")));
+        Status + "|" + (Spooled is { } spooled ? FormattableString.Invariant($"{spooled.Records}+{spooled.StageChanges}") : "") + "|" + string.Join(';', Stages.Select(s => FormattableString.Invariant($"{s.Name}:{s.Status}:{s.FirstStep}:{s.LastStep}:{s.Resumes.Count}:{s.Checkpoints.Count}")));
 }

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,19 +6,25 @@ namespace Jaqmc.Cli.Dashboard;
 
 /// <summary>
 /// The runs in a directory tree: every directory holding <c>{stage}_stats.csv|h5</c> or checkpoints, as
-/// <c>jaqmc runs DIR</c> lists them. Files are read through <see cref="StageTableCache"/> (again only when they change)
-/// and bucketed in memory on <c>curve()</c>'s grid. A run whose files changed within <see cref="RunningWindow"/> and
-/// that is not complete shows as <c>running</c>, since files record no status.
+/// <c>jaqmc runs DIR</c> lists them. Files are read through <see cref="StageColumnsCache"/> (a CSV file by the columns asked
+/// for, and after the first read by the bytes appended) and bucketed in memory on <c>curve()</c>'s grid. A run whose files changed within <see cref="RunningWindow"/> and
+/// that is not complete shows as <c>running</c>, since files record no status. A run's PostgreSQL spool backlog
+/// comes from <see cref="SpoolBacklogCache"/>, its resume markers from <see cref="StageStartsFile"/>.
 /// </summary>
-internal sealed class DirectoryRunSource(string root, StageTableCache cache, TimeProvider clock) : IRunSource
+internal sealed class DirectoryRunSource(string root, StageColumnsCache cache, SpoolBacklogCache spools, TimeProvider clock) : IRunSource
 {
     /// <summary>How recently a run's files must have changed for it to show as running.</summary>
     public static readonly TimeSpan RunningWindow = TimeSpan.FromSeconds(10);
 
     private readonly string _root = Path.GetFullPath(root);
-    private readonly ConditionalWeakTable<StatsTable, EvaluationEnergy> _evaluations = [];
+    private static readonly string[] EnergyKey = ["total_energy"];
+
+    // The evaluation estimate reads the whole stage: once per (run directory, row count), not per poll.
+    private readonly ConcurrentDictionary<string, (int Rows, EvaluationEnergy? Energy)> _evaluations = new(StringComparer.Ordinal);
 
     public string Prefix => "dir";
+
+    public string Name => "dir";
 
     /// <summary>The root directory (full path).</summary>
     public string Root => _root;
@@ -65,7 +71,7 @@ internal sealed class DirectoryRunSource(string root, StageTableCache cache, Tim
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var stage in run.OrderedStages.Where(s => s.HasStats))
         {
-            keys[stage.Name] = (await cache.ReadAsync(run, stage.Name, cancellationToken).ConfigureAwait(false)).Keys.ToList();
+            keys[stage.Name] = (await cache.ReadAsync(run, stage.Name, [], cancellationToken).ConfigureAwait(false)).Keys.Order(StringComparer.Ordinal).ToList();
         }
 
         var files = run.Files.Where(File.Exists).Select(f => new RunFile(Path.GetFileName(f), new FileInfo(f).Length)).ToList();
@@ -79,10 +85,15 @@ internal sealed class DirectoryRunSource(string root, StageTableCache cache, Tim
             return null;
         }
 
-        var table = await cache.ReadAsync(run, query.Stage, cancellationToken).ConfigureAwait(false);
-        return table.Columns.TryGetValue(query.Key, out var values) && CurveBuckets.Of(table.Steps, values, query.From, query.To, query.Points) is { Length: > 0 } curve
-            ? curve
-            : null;
+        var table = await cache.ReadAsync(run, query.Stage, [query.Key], cancellationToken).ConfigureAwait(false);
+        if (!table.Columns.TryGetValue(query.Key, out var values))
+        {
+            return null;
+        }
+
+        return query is { Since: { } since, Width: { } width }
+            ? CurveBuckets.Tail(table.Steps.Span, values.Span, since, width, query.Points)
+            : CurveBuckets.Of(table.Steps.Span, values.Span, query.From, query.To, query.Points) is { Length: > 0 } curve ? curve : null;
     }
 
     // Only directories at or below the root: a name with ".." or an absolute path names nothing.
@@ -96,32 +107,37 @@ internal sealed class DirectoryRunSource(string root, StageTableCache cache, Tim
     private async Task<DashboardRun> SummariseAsync(LocalRun run, CancellationToken cancellationToken)
     {
         var relative = Path.GetRelativePath(_root, run.Directory);
-        var summary = await run.SummariseAsync(relative, cancellationToken, (stage, ct) => cache.ReadAsync(run, stage, ct)).ConfigureAwait(false);
+        var summary = await run.SummariseAsync(relative, cancellationToken, async (stage, ct) => (await cache.ReadAsync(run, stage, EnergyKey, ct).ConfigureAwait(false)).Summary(stage)).ConfigureAwait(false);
         var stages = new List<DashboardStage>();
+        var starts = StageStartsFile.Read(run.Directory);
         EvaluationEnergy? evaluation = null;
         foreach (var stage in summary.Stages)
         {
             long? first = null;
             if (run.Stages[stage.Name].HasStats)
             {
-                var table = await cache.ReadAsync(run, stage.Name, cancellationToken).ConfigureAwait(false);
-                first = table.Count > 0 ? table.Steps[0] : null;
+                var table = await cache.ReadAsync(run, stage.Name, EnergyKey, cancellationToken).ConfigureAwait(false);
+                first = table.Count > 0 ? table.Steps.Span[0] : null;
                 if (stage.Name == PostgresRunSource.Evaluation && table.Columns.TryGetValue("total_energy", out var energies))
                 {
-                    evaluation = _evaluations.TryGetValue(table, out var known) ? known : EvaluationEnergy.Of(energies);
-                    if (evaluation is not null)
+                    if (!_evaluations.TryGetValue(run.Directory, out var known) || known.Rows != table.Count)
                     {
-                        _evaluations.AddOrUpdate(table, evaluation);
+                        known = (table.Count, EvaluationEnergy.Of(energies.ToArray()));
+                        _evaluations[run.Directory] = known;
                     }
+
+                    evaluation = known.Energy;
                 }
             }
 
-            stages.Add(new DashboardStage(stage.Name, stage.Status, first, stage.LastStep, [], stage.Checkpoints));
+            // Every restart: each beginning past the stage's first step (its first beginning is no restart).
+            var resumes = starts.TryGetValue(stage.Name, out var begun) ? begun.Where(s => s > (first ?? 0)).Distinct().ToList() : [];
+            stages.Add(new DashboardStage(stage.Name, stage.Status, first, stage.LastStep, resumes, stage.Checkpoints));
         }
 
         var updated = run.Updated;
         var status = summary.Status != "completed" && clock.GetUtcNow() - updated < RunningWindow ? "running" : summary.Status;
         var name = relative == "." ? Path.GetFileName(run.Directory) : relative;
-        return new DashboardRun("dir:" + relative, name, "dir", null, status, updated, stages, summary.LastEnergy, evaluation);
+        return new DashboardRun("dir:" + relative, name, "dir", null, status, updated, stages, summary.LastEnergy, evaluation, spools.Read(run.Directory));
     }
 }

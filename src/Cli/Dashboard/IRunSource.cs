@@ -6,7 +6,11 @@ internal interface IRunSource
     /// <summary>The id prefix of its runs (<c>pg</c>, <c>dir</c>).</summary>
     string Prefix { get; }
 
+    /// <summary>The source as its runs name it (<c>postgres</c>, <c>dir</c>).</summary>
+    string Name { get; }
+
     /// <summary>Every run, newest first.</summary>
+    /// <exception cref="CliException">The source cannot be read (the database unreachable, ...).</exception>
     Task<IReadOnlyList<DashboardRun>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>The run called <paramref name="name"/>, or null.</summary>

@@ -74,42 +74,40 @@ internal sealed class LiveRunWatcher(RunCatalogue catalogue, IOptions<DashboardO
 
     private async Task PollAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<DashboardRun> runs;
-        try
+        var listing = await catalogue.ListAsync(cancellationToken).ConfigureAwait(false);
+        var failing = listing.Errors.Count == 0 ? null : string.Join("; ", listing.Errors.Select(e => e.Error));
+        var errorsChanged = failing != _failing;
+        if (errorsChanged)
         {
-            runs = await catalogue.ListAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (CliException e)
-        {
-            if (_failing != e.Message)
+            if (failing is not null)
             {
-                DashboardLog.PollFailed(logger, e.Message);
-                _failing = e.Message;
+                DashboardLog.PollFailed(logger, failing);
+            }
+            else
+            {
+                DashboardLog.PollRecovered(logger);
             }
 
-            lock (_gate)
-            {
-                foreach (var subscriber in _subscribers)
-                {
-                    subscriber.Channel.Writer.TryWrite(new LiveUpdate([], [], false, e.Message));
-                }
-            }
-
-            return;
+            _failing = failing;
         }
 
-        if (_failing is not null)
-        {
-            DashboardLog.PollRecovered(logger);
-            _failing = null;
-        }
-
+        var runs = listing.Runs;
         var fingerprints = runs.ToDictionary(r => r.Id, r => r.Fingerprint, StringComparer.Ordinal);
+
+        // A source that cannot be read now has not lost its runs: they are not reported removed.
+        foreach (var (id, before) in _fingerprints)
+        {
+            if (!fingerprints.ContainsKey(id) && listing.Errors.Any(e => catalogue.IsFrom(id, e.Source)))
+            {
+                fingerprints[id] = before;
+            }
+        }
+
         var changed = runs.Where(r => !_fingerprints.TryGetValue(r.Id, out var before) || before != r.Fingerprint).ToList();
         var removed = _fingerprints.Keys.Where(id => !fingerprints.ContainsKey(id)).ToList();
         _fingerprints = fingerprints;
-        var quiet = changed.Count == 0 && removed.Count == 0;
-        Publish(first => first ? new LiveUpdate(runs, [], true, null) : quiet ? null : new LiveUpdate(changed, removed, false, null));
+        var quiet = changed.Count == 0 && removed.Count == 0 && !errorsChanged;
+        Publish(first => first ? new LiveUpdate(runs, [], true, listing.Errors) : quiet ? null : new LiveUpdate(changed, removed, false, listing.Errors));
     }
 
     // update(first) is the event for a viewer that has (not) had every run yet; null: nothing for it.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Npgsql;
 
 namespace Jaqmc.Cli.Dashboard;
 
@@ -17,8 +18,21 @@ internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
 
     public string Prefix => "pg";
 
-    public async Task<IReadOnlyList<DashboardRun>> ListAsync(CancellationToken cancellationToken) =>
-        await RunsAsync(null, cancellationToken).ConfigureAwait(false);
+    public string Name => "postgres";
+
+    public async Task<IReadOnlyList<DashboardRun>> ListAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunsAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CliException e) when (e.InnerException is NpgsqlException and not PostgresException)
+        {
+            // No answer from the server at all (refused, timed out, TLS): say so plainly. Npgsql's message names
+            // the host and port, never the password.
+            throw new CliException("PostgreSQL unreachable: " + e.InnerException.Message, e);
+        }
+    }
 
     public async Task<RunDetail?> DetailAsync(string name, CancellationToken cancellationToken)
     {
@@ -40,6 +54,11 @@ internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
 
     public async Task<CurveBuckets?> CurveAsync(string name, CurveQuery query, CancellationToken cancellationToken)
     {
+        if (query is { Since: { } since, Width: { } tailWidth })
+        {
+            return await TailAsync(name, query, since, tailWidth, cancellationToken).ConfigureAwait(false);
+        }
+
         var (step, lastStep, count, min, max, mean, last) = (new List<long>(), new List<long>(), new List<long>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
         await store.ExecuteAsync(
             $"SELECT step, last_step, count, min, max, mean, last FROM {store.Schema}.curve(@run, @stage, @key, @from::bigint, @to::bigint, @points)",
@@ -67,6 +86,31 @@ internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
 
         var width = Enumerable.Range(0, step.Count).Max(i => lastStep[i] - step[i] + 1);
         return new CurveBuckets(width, [.. step], [.. lastStep], [.. count], [.. min], [.. max], [.. mean], [.. last]);
+    }
+
+    // A live tail is the few values since the viewer's last bucket: read them (stat_values' primary key range) and
+    // bucket them on the viewer's grid, which curve() cannot be asked to keep.
+    private async Task<CurveBuckets> TailAsync(string name, CurveQuery query, long since, long width, CancellationToken cancellationToken)
+    {
+        var lo = CurveBuckets.AlignedTo(since, width);
+        var (steps, values) = (new List<long>(), new List<double>());
+        await store.ExecuteAsync(
+            $"""
+            SELECT v.step, v.value FROM {store.Schema}.stat_values v
+            WHERE v.stage_id = (SELECT st.id FROM {store.Schema}.run_stages st JOIN {store.Schema}.runs r ON r.id = st.run_id WHERE r.name = @run AND st.stage = @stage)
+              AND v.key_id = (SELECT k.id FROM {store.Schema}.stat_keys k WHERE k.name = @key)
+              AND v.step BETWEEN @lo AND @hi
+            ORDER BY v.step
+            """,
+            new() { ["run"] = name, ["stage"] = query.Stage, ["key"] = query.Key, ["lo"] = lo, ["hi"] = lo + (width * query.Points) - 1 },
+            reader =>
+            {
+                steps.Add(reader.GetInt64(0));
+                values.Add(reader.GetDouble(1));
+                return Task.CompletedTask;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return CurveBuckets.Tail([.. steps], [.. values], since, width, query.Points);
     }
 
     private async Task<List<DashboardRun>> RunsAsync(string? name, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ namespace Jaqmc.Cli.Hosting;
 /// Passes everything on to the pipeline and writes <see cref="RunSettingsFile"/> before the first stage begins:
 /// only once the trainer has accepted the working directory's checkpoints and has a stage to run, so that a run
 /// refused for a mismatched configuration, or one with nothing left to do, keeps the settings it was trained with.
+/// Each stage's beginning is appended to <see cref="StageStartsFile"/> (the dashboard's resume markers).
 /// </summary>
 internal sealed class RunSettingsRecorder(IStatsRecorder inner, string workingDirectory, string configuration) : IStatsRecorder
 {
@@ -18,6 +19,8 @@ internal sealed class RunSettingsRecorder(IStatsRecorder inner, string workingDi
             await RunSettingsFile.WriteAsync(workingDirectory, configuration, cancellationToken).ConfigureAwait(false);
             _written = true;
         }
+
+        await StageStartsFile.AppendAsync(workingDirectory, stage, initialStep, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
 
         await inner.BeginStageAsync(stage, initialStep, cancellationToken).ConfigureAwait(false);
     }

@@ -147,6 +147,10 @@ internal static class PostgresSchema
         // Version 3. Summaries kept by triggers on stat_values (latest values, each stage's extent and counts,
         // 64-step blocks) and the curve() function, so viewing costs what is looked at, not what is stored.
         PostgresViewingMigration.Sql,
+
+        // Version 4. stat_values' primary key as (stage_id, key_id, step): no alignment padding in the index, one
+        // index range per key; the views and the writer's deletes name the stage's keys (from stat_latest).
+        PostgresKeyOrderMigration.Sql,
     ];
 
     /// <summary>The version this build creates.</summary>
@@ -201,9 +205,11 @@ internal static class PostgresSchema
 
         for (var version = before + 1; version <= target; version++)
         {
+            // No command timeout (the connection string's default is 30 s): on a large database a migration reads
+            // or re-indexes every value and takes minutes; a timeout would roll it back and the retry start over.
             await connection.ExecuteAsync(new CommandDefinition(
                 Migrations[version - 1].Replace("{s}", s, StringComparison.Ordinal),
-                transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition(
                 $"INSERT INTO {s}.schema_version (version) VALUES (@version)", new { version }, transaction,
                 cancellationToken: cancellationToken)).ConfigureAwait(false);

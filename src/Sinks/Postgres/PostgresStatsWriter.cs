@@ -40,7 +40,7 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
     private readonly string _selectKeysSql;
 
     // Ids of the key names seen since opening, and per StatsKeys instance (producers reuse one per stage) the
-    // ids with the order that writes a step's rows in primary-key order.
+    // ids with the order that writes a step's rows by ascending key id.
     private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal);
     private readonly Dictionary<StatsKeys, KeyLayout> _layouts = new(ReferenceEqualityComparer.Instance);
     private readonly StatValuesCopyBuffer _copyBuffer = new();
@@ -66,7 +66,7 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
         _schema = options.Schema;
         var s = PostgresSchema.Quote(_schema);
         _copySql = $"COPY {s}.stat_values (stage_id, key_id, step, value) FROM STDIN (FORMAT BINARY)";
-        _deleteRangeSql = $"DELETE FROM {s}.stat_values WHERE stage_id = @stageId AND step BETWEEN @first AND @last";
+        _deleteRangeSql = $"DELETE FROM {s}.stat_values WHERE {StageKeys(s)} AND step BETWEEN @first AND @last";
 
         // Insert only missing names (ON CONFLICT alone would draw an id for every name present), in byte order so
         // that two writers inserting the same new names lock them in the same order. The SELECT is a statement of
@@ -80,6 +80,19 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
             """;
         _selectKeysSql = $"SELECT name, id FROM {s}.stat_keys WHERE name = ANY(@names)";
     }
+
+    /// <summary>
+    /// The condition of a delete of the stage's steps. The primary key is (stage_id, key_id, step), so a step range
+    /// is one index range per key, and the keys must be named: every key of the stage has a row in stat_latest,
+    /// which the triggers keep in the same transaction as the values.
+    /// </summary>
+    /// <remarks>
+    /// The stage id goes in as a sub-select so the planner costs it as an average stage. Given as a constant, the
+    /// stage being written, newer than the table's statistics, is estimated at one row, and the planner may then
+    /// prefer the index range of the whole stage with the keys as a filter: every value of the stage read.
+    /// </remarks>
+    internal static string StageKeys(string s) =>
+        $"stage_id = (SELECT CAST(@stageId AS integer)) AND key_id = ANY (ARRAY(SELECT l.key_id FROM {s}.stat_latest l WHERE l.stage_id = @stageId))";
 
     /// <inheritdoc />
     /// <remarks>
@@ -146,7 +159,7 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
             var deleted = _continuing ? 0 : await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {s}.stat_values WHERE stage_id = @stageId AND step >= @initialStep",
+                $"DELETE FROM {s}.stat_values WHERE {StageKeys(s)} AND step >= @initialStep",
                 new { stageId = _stageId, initialStep = context.InitialStep },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
@@ -205,7 +218,7 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
                     var values = record.Values;
                     for (var i = 0; i < layout.Ids.Length; i++)
                     {
-                        // Rows go in primary-key order (step, then key id): each index insert lands at the right end.
+                        // Each key's rows go in step order, so each index insert lands at the right end of its key's range.
                         var k = layout.Order[i];
                         if (!_copyBuffer.HasRoomForRow)
                         {

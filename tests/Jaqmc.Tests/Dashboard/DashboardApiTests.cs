@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Jaqmc.Tests.EndToEnd;
 
 namespace Jaqmc.Tests.Dashboard;
 
@@ -38,6 +39,8 @@ public sealed partial class DashboardApiTests(SmallRunDashboardFixture small) : 
     [InlineData("/api/curve?run=a", 400, "run must be an id from /api/runs starting with dir: (got 'a')")]
     [InlineData("/api/curve?run=dir:../etc", 404, "run 'dir:../etc' has no 'total_energy' values in stage 'train'")]
     [InlineData("/api/curve?run=dir:a&key=nope", 404, "run 'dir:a' has no 'nope' values in stage 'train'")]
+    [InlineData("/api/curve?run=dir:a&since=5", 400, "since and width go together, width a whole number from 1 to 10^12: the stepsPerBucket of the curve held (got since='5', width='')")]
+    [InlineData("/api/curve?run=dir:a&since=5&width=2&points=3", 400, "since asks for a live tail: it takes no from, to or points (got points)")]
     [InlineData("/api/runs?status=sleeping", 400, "status must be one of running, completed, interrupted, failed (got 'sleeping')")]
     [InlineData("/api/run", 400, "id must name a run id from /api/runs, such as pg:NAME or dir:PATH (got none)")]
     [InlineData("/api/run?id=dir:missing", 404, "id names no run (got 'dir:missing')")]
@@ -107,24 +110,71 @@ public sealed partial class DashboardApiTests(SmallRunDashboardFixture small) : 
     }
 
     [Fact]
-    public async Task ConnectionString_ReachesNeitherTheLogNorTheBrowser()
+    public async Task DatabaseUnreachable_ListsTheRunDirectories_WithAnErrorNamingPostgres_AndNeverThePassword()
     {
         var root = DashboardProcess.NewRoot("secret");
         SyntheticRun.Write(Path.Combine(root, "a"), 50, seed: 1);
         const string password = "pw-that-must-not-leak";
         using var dashboard = await DashboardProcess.StartAsync([root, "-c", $"Host=127.0.0.1;Port=1;Username=reader;Password={password};Timeout=2"]);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/live");
+        using var response = await dashboard.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var events = new StreamReader(await response.Content.ReadAsStreamAsync());
 
-        var (status, error) = await dashboard.GetErrorAsync("/api/runs");
+        var runs = await dashboard.GetJsonAsync("/api/runs");
+        var first = await NextEventAsync(events);
         var page = await dashboard.Http.GetStringAsync(new Uri("/", UriKind.Relative));
+        var body = runs.GetRawText() + first.GetRawText();
 
-        Assert.Equal(503, status);
-        Assert.StartsWith("PostgreSQL:", error, StringComparison.Ordinal);
-        Assert.DoesNotContain(password, error, StringComparison.Ordinal);
+        Assert.Equal(["dir:a"], runs.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        var error = Assert.Single(runs.GetProperty("errors").EnumerateArray());
+        Assert.Equal("postgres", error.GetProperty("source").GetString());
+        Assert.StartsWith("PostgreSQL unreachable: ", error.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["dir:a"], first.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal("postgres", Assert.Single(first.GetProperty("errors").EnumerateArray()).GetProperty("source").GetString());
+        Assert.DoesNotContain(password, body, StringComparison.Ordinal);
         Assert.DoesNotContain(password, page, StringComparison.Ordinal);
         Assert.DoesNotContain(password, dashboard.Process.Stdout + dashboard.Process.Stderr, StringComparison.Ordinal);
     }
 
-    private static void AssertBuckets(SyntheticRun run, JsonElement curve, long from, long to, long width)
+    [Fact]
+    public async Task RunWithAPostgresSpool_ListsItsBacklog_AsJaqmcRunsCountsIt()
+    {
+        var root = DashboardProcess.NewRoot("spool");
+        var spooled = Path.Combine(root, "spooled");
+        SyntheticRun.Write(Path.Combine(root, "plain"), 50, seed: 1);
+        using (var train = await JaqmcProcess.RunAsync(
+            ["train", "--system", "He", "-w", spooled, "--name", "spooled", "--iterations", "120", "--eval-iterations", "0", "--walkers", "64", "--no-progress",
+             "--ConnectionStrings:Stats=Host=127.0.0.1;Port=1;Username=u;Password=p;Timeout=1", "--Writers:Postgres:Spool:Enabled=true"]))
+        {
+            Assert.True(train.ExitCode == 0, $"training failed ({train.ExitCode}):\n{train.Stdout}\n{train.Stderr}");
+        }
+
+        var expected = Jaqmc.Service.SpoolBacklog.Read(Path.Combine(spooled, "spool", "Postgres"));
+        using var dashboard = await DashboardProcess.StartAsync([root]);
+
+        var runs = (await dashboard.GetJsonAsync("/api/runs")).GetProperty("runs").EnumerateArray().ToDictionary(r => r.GetProperty("id").GetString()!);
+
+        var backlog = runs["dir:spooled"].GetProperty("spooled");
+        Assert.Equal(120, expected.Records);
+        Assert.Equal(expected.Records, backlog.GetProperty("records").GetInt64());
+        Assert.Equal(expected.StageChanges, backlog.GetProperty("stageChanges").GetInt64());
+        Assert.True(expected.StageChanges > 0, "the spool holds no stage frame");
+        Assert.Equal(expected.Bytes, backlog.GetProperty("bytes").GetInt64());
+        Assert.Equal(JsonValueKind.Null, runs["dir:plain"].GetProperty("spooled").ValueKind);
+    }
+
+    [Fact]
+    public async Task OnlySourceUnreachable_Gets503NamingIt()
+    {
+        using var dashboard = await DashboardProcess.StartAsync(["-c", "Host=127.0.0.1;Port=1;Username=reader;Password=x;Timeout=2"], workingDirectory: DashboardProcess.NewRoot("no-dir"));
+
+        var (status, error) = await dashboard.GetErrorAsync("/api/runs");
+
+        Assert.Equal(503, status);
+        Assert.StartsWith("PostgreSQL unreachable: ", error, StringComparison.Ordinal);
+    }
+
+    internal static void AssertBuckets(SyntheticRun run, JsonElement curve, long from, long to, long width)
     {
         var expected = Enumerable.Range(0, run.Steps.Length)
             .Where(i => run.Steps[i] >= from && run.Steps[i] <= to && !double.IsNaN(run.Energy[i]))

@@ -8,8 +8,8 @@ namespace Jaqmc.Tests.Dashboard;
 
 /// <summary>
 /// The dashboard over PostgreSQL: a helium run written by <c>jaqmc train</c> is listed with its host, status and
-/// evaluation energy, and its curve's buckets (from <c>jaqmc.curve()</c>) equal a direct computation over
-/// <c>stat_values</c>. Needs PostgreSQL (TEST_POSTGRES_CONNECTION or Docker); fails without it.
+/// evaluation energy, and its curve's buckets (from <c>jaqmc.curve()</c>) and a live tail's equal a direct
+/// computation over <c>stat_values</c>. Needs PostgreSQL (TEST_POSTGRES_CONNECTION or Docker); fails without it.
 /// </summary>
 public sealed class DashboardPostgresTests(PostgresFixture database) : IClassFixture<PostgresFixture>
 {
@@ -32,6 +32,7 @@ public sealed class DashboardPostgresTests(PostgresFixture database) : IClassFix
             var curve = await dashboard.GetJsonAsync("/api/curve?run=pg:" + run + "&points=37");
             var zoom = await dashboard.GetJsonAsync("/api/curve?run=pg:" + run + "&from=100&to=140&points=8");
             var detail = await dashboard.GetJsonAsync("/api/run?id=pg:" + run);
+            var tail = await dashboard.GetJsonAsync("/api/curve?run=pg:" + run + "&since=100&width=6");
 
             var listed = Assert.Single(runs.GetProperty("runs").EnumerateArray());
             Assert.Equal("pg:" + run, listed.GetProperty("id").GetString());
@@ -44,6 +45,8 @@ public sealed class DashboardPostgresTests(PostgresFixture database) : IClassFix
             Assert.Contains("total_energy_var", detail.GetProperty("keys").GetProperty("train").EnumerateArray().Select(k => k.GetString()));
             await AssertBucketsAsync(schema, run, curve, from: 0, to: 299, width: 9);
             await AssertBucketsAsync(schema, run, zoom, from: 100, to: 140, width: 6);
+            Assert.Equal(96, tail.GetProperty("since").GetInt64());
+            await AssertBucketsAsync(schema, run, tail, from: 96, to: 299, width: 6);
         }
         finally
         {

@@ -30,4 +30,25 @@ public sealed class TrainDashboardTests
         Assert.Contains("\"status\":\"running\"", body, StringComparison.Ordinal);
         training.KillHard();
     }
+
+    [Fact]
+    public async Task ResumedTwice_TheRunDirectoryMarksEachRestartAtItsInitialStep()
+    {
+        var root = DashboardProcess.NewRoot("resumes");
+        var directory = Path.Combine(root, "he");
+        foreach (var iterations in new[] { "40", "70", "100" })
+        {
+            using var train = await JaqmcProcess.RunAsync(["train", "--system", "He", "-w", directory, "--iterations", iterations, "--eval-iterations", "0", "--walkers", "64", "--no-progress"]);
+            Assert.True(train.ExitCode == 0, $"training to {iterations} failed ({train.ExitCode}):\n{train.Stdout}\n{train.Stderr}");
+        }
+
+        using var dashboard = await DashboardProcess.StartAsync([root]);
+        var runs = await dashboard.GetJsonAsync("/api/runs");
+
+        var stage = Assert.Single(Assert.Single(runs.GetProperty("runs").EnumerateArray()).GetProperty("stages").EnumerateArray());
+        Assert.Equal("train", stage.GetProperty("name").GetString());
+        Assert.Equal(0, stage.GetProperty("firstStep").GetInt64());
+        Assert.Equal(99, stage.GetProperty("lastStep").GetInt64());
+        Assert.Equal([40L, 70L], stage.GetProperty("resumes").EnumerateArray().Select(r => r.GetInt64()));
+    }
 }

@@ -9,7 +9,8 @@
     selected: [],           // ids in the order ticked (their colours)
     details: new Map(),     // id -> /api/run answer (keys, walkers)
     ranges: new Map(),      // key -> [from, to] while zoomed
-    drawing: new Map(),     // key -> { busy, again }
+    drawing: new Map(),     // key -> { busy, again: the reason of a draw asked for meanwhile }
+    curves: new Map(),      // run\nstage\nkey -> { stage, range, mark, curve, buckets } held for live tails
     firstList: true,
   };
   const $ = id => document.getElementById(id);
@@ -26,7 +27,18 @@
     $('error').textContent = message || '';
   }
 
+  // A source that cannot be read (the database unreachable): a banner over the list, which still shows the others.
+  function showSourceErrors(errors) {
+    const banner = $('source-errors');
+    banner.hidden = !errors || errors.length === 0;
+    banner.replaceChildren(...(errors || []).map(e => Object.assign(document.createElement('div'), { textContent: `${e.source}: ${e.error}` })));
+  }
+
   const fmt = (v, digits) => v === null || v === undefined ? '–' : Number(v).toFixed(digits);
+  // A run directory's PostgreSQL spool backlog (as `jaqmc runs` shows it); empty when nothing waits.
+  const spooledText = spooled => !spooled ? ''
+    : spooled.records > 0 ? `${spooled.records.toLocaleString()} records + ${spooled.stageChanges} stage frames`
+    : `${spooled.stageChanges} stage frames`;
   const colorOf = id => palette[state.selected.indexOf(id) % palette.length];
 
   // ---- runs list ----
@@ -46,6 +58,7 @@
         ['', null], [run.name, 'name'], [run.source], [run.host || ''], [run.status, 'status'], [run.stage || '–'],
         [run.step ?? '–', 'num'], [fmt(run.energy, 6), 'num'],
         [run.evaluation ? `${fmt(run.evaluation.mean, 6)} ± ${fmt(run.evaluation.error, 6)}` : '–', 'num'],
+        [spooledText(run.spooled), 'spooled'],
         [run.updated ? new Date(run.updated).toLocaleString() : '–'],
       ];
       for (const [text, kind] of cells) {
@@ -73,6 +86,7 @@
           td.textContent = text;
           if (kind === 'num') td.className = 'num';
           if (kind === 'status') td.className = 'status-' + text;
+          if (kind === 'spooled' && run.spooled) { td.className = 'spooled'; td.title = `${run.spooled.bytes.toLocaleString()} bytes in the PostgreSQL spool, not yet uploaded; 'jaqmc sync' uploads them`; }
         }
         tr.append(td);
       }
@@ -83,7 +97,7 @@
   function toggle(id, on) {
     state.selected = on ? [...state.selected.filter(s => s !== id), id] : state.selected.filter(s => s !== id);
     renderRuns();
-    redrawAll();
+    redrawAll('view');
   }
 
   function applyRuns(update) {
@@ -130,30 +144,68 @@
     return '/api/curve?' + q;
   }
 
-  async function fetchCurve(id, stage, key, range) {
-    try { return await getJson(curveUrl(id, stage, key, range)); } catch { return null; }
+  // Replaces the buckets of `held` from the tail's first bucket on with the tail's (same grid: the server aligns).
+  function mergeTail(held, tail) {
+    let n = held.step.length;
+    while (n > 0 && held.step[n - 1] >= tail.since) n--;
+    const merged = { ...held };
+    for (const f of ['step', 'lastStep', 'count', 'min', 'max', 'mean', 'last']) merged[f] = held[f].slice(0, n).concat(tail[f]);
+    return merged;
   }
 
-  async function drawKey(key, index) {
-    const slot = state.drawing.get(key) || { busy: false, again: false };
+  // What a held curve stays valid for: a resume cuts the run's files back, so its buckets past the resume are gone.
+  const stageMark = (run, stage) => { const s = run && run.stages.find(x => x.name === stage); return s ? `${s.firstStep}|${s.resumes.join(',')}` : ''; };
+
+  // The curve of one run, key and stage. Live (a run wrote, not zoomed): only the tail since the last bucket held
+  // is fetched and merged, a few hundred bytes instead of the whole curve; once it holds twice the buckets it
+  // started with, the whole curve is fetched again (a coarser grid). A view change redraws what is held.
+  async function fetchCurve(id, stage, key, range, reason) {
+    const slot = `${id}\n${stage}\n${key}`;
+    const held = state.curves.get(slot);
+    const run = state.runs.get(id);
+    const same = held && held.stage === stage && JSON.stringify(held.range) === JSON.stringify(range) && held.mark === stageMark(run, stage);
+    try {
+      if (same && reason === 'view') return held.curve;
+      if (same && reason === 'live' && !range && held.curve.step.length > 0) {
+        const c = held.curve;
+        const q = new URLSearchParams({ run: id, stage, key, since: c.step[c.step.length - 1], width: c.stepsPerBucket });
+        const merged = mergeTail(c, await getJson('/api/curve?' + q));
+        if (merged.step.length <= 2 * Math.max(held.buckets, 100)) {
+          held.curve = merged;
+          return merged;
+        }
+      }
+      const curve = await getJson(curveUrl(id, stage, key, range));
+      state.curves.set(slot, { stage, range, mark: stageMark(run, stage), curve, buckets: curve.step.length });
+      return curve;
+    } catch {
+      state.curves.delete(slot);
+      return null;
+    }
+  }
+
+  async function drawKey(key, index, reason) {
+    const slot = state.drawing.get(key) || { busy: false, again: null };
     state.drawing.set(key, slot);
-    if (slot.busy) { slot.again = true; return; }
+    // A draw asked for while one runs is done after it, with the broadest reason asked (full > live > view).
+    const rank = r => ({ view: 0, live: 1, full: 2 })[r];
+    if (slot.busy) { if (!slot.again || rank(reason) > rank(slot.again)) slot.again = reason; return; }
     slot.busy = true;
     try {
       do {
-        slot.again = false;
+        if (slot.again) { reason = slot.again; slot.again = null; }
         const div = chartDiv(key, index);
         const stage = $('stage').value;
         const range = state.ranges.get(key) || null;
         const series = [];
         for (const id of state.selected) {
           const run = state.runs.get(id);
-          const curve = await fetchCurve(id, stage, key, range);
+          const curve = await fetchCurve(id, stage, key, range, reason);
           if (!run || !curve || curve.step.length === 0) continue;
           let band = null;
           if (key === 'total_energy' && $('band').checked) {
             const d = await detail(id).catch(() => null);
-            const variance = d && d.walkers ? await fetchCurve(id, stage, 'total_energy_var', range) : null;
+            const variance = d && d.walkers ? await fetchCurve(id, stage, 'total_energy_var', range, reason) : null;
             if (variance && variance.step.length === curve.step.length) {
               const err = variance.mean.map(v => v === null ? null : Math.sqrt(Math.max(v, 0) / d.walkers));
               band = { lo: curve.mean.map((m, i) => m === null || err[i] === null ? null : m - err[i]), hi: curve.mean.map((m, i) => m === null || err[i] === null ? null : m + err[i]) };
@@ -183,15 +235,16 @@
     else if (e['xaxis.range[0]'] !== undefined) state.ranges.set(key, [e['xaxis.range[0]'], e['xaxis.range[1]']]);
     else if (Array.isArray(e['xaxis.range'])) state.ranges.set(key, e['xaxis.range']);
     else return;
-    drawKey(key, index);
+    drawKey(key, index, 'full');
   }
 
-  function redrawAll() {
+  // reason: 'full' fetches every curve, 'live' the tails of runs that wrote, 'view' redraws what is held.
+  function redrawAll(reason) {
     const wanted = keys();
     for (const div of [...document.querySelectorAll('.chart')]) {
       if (!wanted.includes(div.dataset.key)) { Plotly.purge(div); div.remove(); }
     }
-    wanted.forEach((key, index) => drawKey(key, index));
+    wanted.forEach((key, index) => drawKey(key, index, reason || 'full'));
   }
 
   // ---- a run's page ----
@@ -229,24 +282,23 @@
     source.addEventListener('error', () => { $('live-state').textContent = 'reconnecting…'; $('live-state').classList.remove('on'); });
     source.addEventListener('runs', message => {
       const update = JSON.parse(message.data);
-      showError(update.error);
-      if (update.error) return;
+      showSourceErrors(update.errors);
       const changedSelected = update.full || update.runs.some(r => state.selected.includes(r.id));
       applyRuns(update);
-      if (changedSelected && state.selected.length) redrawAll();
+      if (changedSelected && state.selected.length) redrawAll(update.full ? 'full' : 'live');
       if (location.hash.startsWith('#run=') && update.runs.some(r => location.hash === '#run=' + encodeURIComponent(r.id))) showRunPage();
     });
   }
 
   for (const id of ['filter', 'status-filter']) $(id).addEventListener('input', renderRuns);
   // Another stage has other steps: its zoom starts afresh; smoothing, log y and the band keep the zoom.
-  $('stage').addEventListener('change', () => { state.ranges.clear(); redrawAll(); });
-  for (const id of ['smoothing', 'logy', 'band']) $(id).addEventListener('change', redrawAll);
-  $('keys').addEventListener('change', redrawAll);
-  $('weight').addEventListener('input', () => { $('weight-value').textContent = Number($('weight').value).toFixed(2); redrawAll(); });
+  $('stage').addEventListener('change', () => { state.ranges.clear(); redrawAll('full'); });
+  for (const id of ['smoothing', 'logy', 'band']) $(id).addEventListener('change', () => redrawAll('view'));
+  $('keys').addEventListener('change', () => redrawAll('view'));
+  $('weight').addEventListener('input', () => { $('weight-value').textContent = Number($('weight').value).toFixed(2); redrawAll('view'); });
   window.addEventListener('hashchange', showRunPage);
 
-  getJson('/api/runs').then(body => applyRuns({ full: true, runs: body.runs })).catch(e => showError(e.message));
+  getJson('/api/runs').then(body => { showSourceErrors(body.errors); applyRuns({ full: true, runs: body.runs }); }).catch(e => showError(e.message));
   showRunPage();
   connect();
 })();
