@@ -12,12 +12,19 @@ namespace Jaqmc.Service.Spool;
 /// segment once everything in it is committed.
 /// </summary>
 /// <remarks>
-/// Records are sent once they fill a batch or the oldest of them has waited <see cref="WriterOptions.FlushInterval"/>,
-/// and at once at a stage's open or close, when the spool is half full and at the stop: a transaction per pump batch
-/// (every few milliseconds) cost the process more CPU, and the server more, than the training leaves idle.
+/// Records are sent once they fill a batch or the oldest of them has waited <see cref="WriterOptions.FlushInterval"/>
+/// (at most <see cref="MaxUploadDelay"/>), and at once at a stage's open or close, when the spool is half full and at
+/// the stop: a transaction per pump batch (every few milliseconds) cost the process more CPU, and the server more, than
+/// the training leaves idle.
 /// </remarks>
 internal sealed class SpoolUploader
 {
+    /// <summary>
+    /// The longest a record waits for its upload: a live view of PostgreSQL (jaqmc dashboard, Grafana) then follows a
+    /// healthy run within a second, and four commits a second still cost a small part of one per pump batch.
+    /// </summary>
+    internal static readonly TimeSpan MaxUploadDelay = TimeSpan.FromMilliseconds(250);
+
     private readonly Spool _spool;
     private readonly Func<IRemoteStatsWriter> _create;
     private readonly int _maxBatch;
@@ -39,7 +46,7 @@ internal sealed class SpoolUploader
         _spool = spool;
         _create = create;
         _maxBatch = options.MaxBatchSize;
-        _interval = options.FlushInterval;
+        _interval = options.FlushInterval < MaxUploadDelay ? options.FlushInterval : MaxUploadDelay;
         _time = time;
         _metrics = metrics;
         _logger = logger;
