@@ -1,3 +1,4 @@
+using Jaqmc.Service;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,16 @@ public static partial class JaqmcHost
         var exitCode = host.Services.GetRequiredService<ExitCodeHolder>();
         try
         {
-            await host.RunAsync().ConfigureAwait(false);
+            // RunAsync without its dispose: the pipeline's state is read after the stop.
+            await host.StartAsync().ConfigureAwait(false);
+            await host.WaitForShutdownAsync().ConfigureAwait(false);
+
+            // Read once the host has stopped, so it includes what failed while the writers drained after training:
+            // an upload of the spool that meets bad credentials at the stop fails the run as it would have during it.
+            if (host.Services.GetRequiredService<IStatsPipelineStatus>().Fault is not null)
+            {
+                exitCode.Set(ExitCodes.WriterFailed);
+            }
         }
         catch (Exception e) when (ValidationFailures(e) is { Count: > 0 } failures)
         {

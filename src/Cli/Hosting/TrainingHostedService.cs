@@ -64,11 +64,8 @@ internal sealed class TrainingHostedService(
         }
         finally
         {
-            if (pipeline.Fault is not null)
-            {
-                exitCode.Set(ExitCodes.WriterFailed);
-            }
-
+            // A writer's failure, found now or while the writers drain, becomes exit 3 once the host has stopped
+            // (JaqmcHost.RunAsync): the drain comes after this.
             lifetime.StopApplication();
         }
     }
