@@ -23,7 +23,10 @@ internal static class StageStartsFile
     {
         var path = Path.Combine(directory, FileName);
         var line = string.Create(CultureInfo.InvariantCulture, $"{stage},{initialStep},{now.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\n");
-        await File.AppendAllTextAsync(path, File.Exists(path) ? line : Header + "\n" + line, NoBom, cancellationToken).ConfigureAwait(false);
+        var length = File.Exists(path) ? new FileInfo(path).Length : 0;
+        // An empty file gets the header; a last line torn by a crash is ended first, so this line stays a line of its own.
+        var prefix = length == 0 ? Header + "\n" : EndsWithNewline(path, length) ? string.Empty : "\n";
+        await File.AppendAllTextAsync(path, prefix + line, NoBom, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Per stage, the initial step of each time it began, in order; empty when the file does not exist. Lines that do not parse (a torn last line) are skipped.</summary>
@@ -41,7 +44,7 @@ internal static class StageStartsFile
             return new Dictionary<string, IReadOnlyList<long>>(StringComparer.Ordinal);
         }
 
-        foreach (var line in lines.Skip(1))
+        foreach (var line in lines.SkipWhile(l => l == Header))
         {
             var fields = line.Split(',');
             if (fields.Length == 3 && fields[0].Length > 0 && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var step))
@@ -51,5 +54,12 @@ internal static class StageStartsFile
         }
 
         return starts.ToDictionary(p => p.Key, p => (IReadOnlyList<long>)p.Value, StringComparer.Ordinal);
+    }
+
+    private static bool EndsWithNewline(string path, long length)
+    {
+        using var file = File.OpenRead(path);
+        file.Position = length - 1;
+        return file.ReadByte() == '\n';
     }
 }

@@ -95,6 +95,8 @@ internal sealed class CsvColumnScanner
     private void Reset(FileStream file)
     {
         (_count, _end, _lastLine, _view, Supported) = (0, 0, [], null, true);
+        // New arrays, not the old ones rewritten: views handed out before the file was cut back still read them.
+        _steps = new long[1024];
         _columns.Clear();
         _fieldOf.Clear();
         var head = new byte[Math.Min(file.Length, 64 * 1024)];

@@ -12,10 +12,10 @@ namespace Jaqmc.Service.Spool;
 /// segment once everything in it is committed.
 /// </summary>
 /// <remarks>
-/// Records are sent once they fill a batch or the oldest of them has waited <see cref="WriterOptions.FlushInterval"/>
-/// (at most <see cref="MaxUploadDelay"/>), and at once at a stage's open or close, when the spool is half full and at
-/// the stop: a transaction per pump batch (every few milliseconds) cost the process more CPU, and the server more, than
-/// the training leaves idle.
+/// A batch goes out once the first of its records has waited <see cref="WriterOptions.FlushInterval"/> (at most
+/// <see cref="MaxUploadDelay"/>), with whatever was appended meanwhile: appends do not wake the thread, so a full batch,
+/// a stage's open or close and a half-full spool are seen when that wait ends; the stop ends it at once. A transaction
+/// per pump batch (every few milliseconds) cost the process more CPU, and the server more, than the training leaves idle.
 /// </remarks>
 internal sealed class SpoolUploader
 {

@@ -183,6 +183,46 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
         }
     }
 
+    /// <summary>The batch's rows into the COPY, in the binary format, a buffer at a time.</summary>
+    private async Task SendRowsAsync(NpgsqlRawCopyStream copy, IReadOnlyList<StatsRecord> rows, CancellationToken cancellationToken)
+    {
+        _copyBuffer.Begin();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var record = rows[r];
+            var layout = _layouts[record.Keys];
+            var values = record.Values;
+            for (var i = 0; i < layout.Ids.Length; i++)
+            {
+                // Each key's rows go in step order, so each index insert lands at the right end of its key's range.
+                var k = layout.Order[i];
+                if (!_copyBuffer.HasRoomForRow)
+                {
+                    await copy.WriteAsync(_copyBuffer.Pending, cancellationToken).ConfigureAwait(false);
+                    _copyBuffer.Sent();
+                }
+
+                _copyBuffer.AddRow(_stageId, layout.Ids[k], record.Step, values[k]);
+            }
+        }
+
+        _copyBuffer.End();
+        await copy.WriteAsync(_copyBuffer.Pending, cancellationToken).ConfigureAwait(false);
+        _copyBuffer.Sent();
+    }
+
+    private static async Task CancelQuietlyAsync(NpgsqlRawCopyStream copy)
+    {
+        try
+        {
+            await copy.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is broken already; the original error says why, and the transaction is never committed.
+        }
+    }
+
     /// <inheritdoc />
     protected override async ValueTask OnWriteAsync(IReadOnlyList<StatsRecord> batch, CancellationToken cancellationToken)
     {
@@ -207,32 +247,20 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
 
             // From here on the batch may commit even if this call fails (a lost acknowledgement).
             _sentThrough = Math.Max(_sentThrough, last);
-            // Disposing the stream ends the COPY; after a failure the transaction is rolled back, never committed.
+            // Disposing the stream ends the COPY; after a failure it is cancelled and the transaction never committed.
             await using (var copy = await connection.BeginRawBinaryCopyAsync(_copySql, cancellationToken).ConfigureAwait(false))
             {
-                _copyBuffer.Begin();
-                for (var r = 0; r < rows.Count; r++)
+                try
                 {
-                    var record = rows[r];
-                    var layout = _layouts[record.Keys];
-                    var values = record.Values;
-                    for (var i = 0; i < layout.Ids.Length; i++)
-                    {
-                        // Each key's rows go in step order, so each index insert lands at the right end of its key's range.
-                        var k = layout.Order[i];
-                        if (!_copyBuffer.HasRoomForRow)
-                        {
-                            await copy.WriteAsync(_copyBuffer.Pending, cancellationToken).ConfigureAwait(false);
-                            _copyBuffer.Sent();
-                        }
-
-                        _copyBuffer.AddRow(_stageId, layout.Ids[k], record.Step, values[k]);
-                    }
+                    await SendRowsAsync(copy, rows, cancellationToken).ConfigureAwait(false);
                 }
-
-                _copyBuffer.End();
-                await copy.WriteAsync(_copyBuffer.Pending, cancellationToken).ConfigureAwait(false);
-                _copyBuffer.Sent();
+                catch
+                {
+                    // Disposing would end the COPY normally (the server accepts it without the trailer) and a failing
+                    // dispose would replace this error; cancelling ends it as failed, and this error is the one kept.
+                    await CancelQuietlyAsync(copy).ConfigureAwait(false);
+                    throw;
+                }
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
