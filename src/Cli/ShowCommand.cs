@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Jaqmc.Training.Estimators;
 using Spectre.Console;
 
 namespace Jaqmc.Cli;
@@ -49,9 +48,9 @@ internal static class ShowCommand
                 WriteLastValues(overview);
                 if (stage.Name == "evaluation" && overview.Latest.Any(l => l.Key == "total_energy"))
                 {
-                    var energies = (await reference.ValuesAsync(stage.Name, "total_energy", cancellationToken).ConfigureAwait(false)).Where(double.IsFinite).ToArray();
-                    var (mean, error) = BlockingAnalysis.Analyse(energies);
-                    AnsiConsole.MarkupLine(Invariant($"[bold]Evaluation energy:[/] {mean:F6} ± {error:F6} Ha ({energies.Length} steps, blocking analysis)"));
+                    var energy = EvaluationEnergy.Of(await reference.ValuesAsync(stage.Name, "total_energy", cancellationToken).ConfigureAwait(false))
+                                 ?? new EvaluationEnergy(double.NaN, double.NaN, 0);
+                    AnsiConsole.MarkupLine(Invariant($"[bold]Evaluation energy:[/] {energy.Mean:F6} ± {energy.Error:F6} Ha ({energy.Steps} steps, blocking analysis)"));
                     AnsiConsole.WriteLine();
                 }
             }

@@ -52,7 +52,7 @@ internal static class SyncCommand
         // The program's own host, built but not started: the same settings, writers and logging as a training run.
         using var host = JaqmcHost.CreateBuilder(args).Build();
         var settings = host.Services.GetRequiredService<IConfiguration>();
-        var run = Path.GetFullPath(settings["Run:WorkingDirectory"] is { Length: > 0 } w ? w : "runs/default");
+        var run = Path.GetFullPath(settings["Run:WorkingDirectory"] is { Length: > 0 } w ? w : new Jaqmc.Service.RunOptions().WorkingDirectory);
         if (!Directory.Exists(run))
         {
             throw new CliException($"no run directory {run}");

@@ -54,7 +54,7 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<RemoteSpools>();
         _time = time;
-        metrics.ObserveSpools(() => _entries.Values.Select(e => e.Spool).ToArray());
+        metrics.ObserveSpools(() => Spools.ToArray());
     }
 
     /// <summary>The spools that are open.</summary>
@@ -84,7 +84,7 @@ internal sealed class RemoteSpools : IStatsSpoolSync, IAsyncDisposable
         _started = true;
         _onFault = onFault;
         Open(workingDirectory, stopWhenEmpty: true);
-        return _entries.Values.Select(e => e.Spool).ToArray();
+        return Spools.ToArray();
     }
 
     /// <inheritdoc />

@@ -20,6 +20,9 @@ internal static class SpoolCodec
     /// <summary>No frame is larger: a length beyond it is damage, not a frame.</summary>
     public const int MaxPayloadBytes = 256 << 20;
 
+    /// <summary>What every payload starts with: its kind (1 byte) and when it was appended (8 bytes).</summary>
+    private const int PayloadPrefixBytes = 9;
+
     public static ReadOnlySpan<byte> Magic => "JQSPOOL1"u8;
 
     /// <summary>Appends a stage frame (open or continue) to <paramref name="buffer"/>.</summary>
@@ -52,7 +55,7 @@ internal static class SpoolCodec
             WriteString(buffer, keys[k]);
         }
 
-        var recordBytes = 8 + (8 * keys.Count);
+        var recordBytes = RecordBytes(keys.Count);
         var span = buffer.GetSpan(recordBytes * count);
         var at = 0;
         for (var r = first; r < first + count; r++)
@@ -88,7 +91,7 @@ internal static class SpoolCodec
     {
         payloadLength = BinaryPrimitives.ReadInt32LittleEndian(header);
         checksum = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        return payloadLength is > 9 and <= MaxPayloadBytes;
+        return payloadLength is > PayloadPrefixBytes and <= MaxPayloadBytes;
     }
 
     /// <summary>Whether <paramref name="payload"/> matches its checksum.</summary>
@@ -102,7 +105,7 @@ internal static class SpoolCodec
             return 0;
         }
 
-        var at = 9;
+        var at = PayloadPrefixBytes;
         var stageLength = BinaryPrimitives.ReadInt32LittleEndian(payload[at..]);
         return BinaryPrimitives.ReadInt32LittleEndian(payload[(at + 4 + stageLength)..]);
     }
@@ -113,6 +116,9 @@ internal static class SpoolCodec
     /// <summary>Whether frames of <paramref name="kind"/> open or close a stage (a continue frame only restates one).</summary>
     public static bool IsStageChange(SpoolFrameKind kind) => kind is SpoolFrameKind.StageOpen or SpoolFrameKind.StageClose;
 
+    /// <summary>The bytes one record of <paramref name="keyCount"/> values takes in a records frame: its step and its values.</summary>
+    public static int RecordBytes(int keyCount) => 8 + (8 * keyCount);
+
     /// <summary>When a verified payload was appended (Unix milliseconds).</summary>
     public static long AppendedAt(ReadOnlySpan<byte> payload) => BinaryPrimitives.ReadInt64LittleEndian(payload[1..]);
 
@@ -120,8 +126,8 @@ internal static class SpoolCodec
     public static SpoolFrame Decode(ReadOnlySpan<byte> payload, long end, ref StatsKeys? keyCache)
     {
         var kind = (SpoolFrameKind)payload[0];
-        var appendedAt = BinaryPrimitives.ReadInt64LittleEndian(payload[1..]);
-        var at = 9;
+        var appendedAt = AppendedAt(payload);
+        var at = PayloadPrefixBytes;
         switch (kind)
         {
             case SpoolFrameKind.StageOpen or SpoolFrameKind.StageContinue:

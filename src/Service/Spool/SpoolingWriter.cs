@@ -38,7 +38,7 @@ internal sealed class SpoolingWriter : StatsWriter
     protected override async ValueTask OnWriteAsync(IReadOnlyList<StatsRecord> batch, CancellationToken cancellationToken)
     {
         // One frame per run of records sharing a key set, and small enough that a frame always fits the spool.
-        var recordBytes = 8 + (8 * batch[0].Keys.Count);
+        var recordBytes = SpoolCodec.RecordBytes(batch[0].Keys.Count);
         var perFrame = (int)Math.Clamp(_spool.MaxBytes / 8 / recordBytes, 1, 4096);
         var first = 0;
         while (first < batch.Count)

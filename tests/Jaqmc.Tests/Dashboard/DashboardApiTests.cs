@@ -88,6 +88,8 @@ public sealed partial class DashboardApiTests(SmallRunDashboardFixture small) : 
         var root = DashboardProcess.NewRoot("token");
         SyntheticRun.Write(Path.Combine(root, "a"), 50, seed: 1);
         using var dashboard = await DashboardProcess.StartAsync([root], bindHost: "0.0.0.0");
+        // The address line comes after the server answers /healthz: wait for it, not for a lucky interleaving.
+        await dashboard.Process.WaitForOutputAsync("?token=", TimeSpan.FromMinutes(2));
         var token = TokenInUrl().Match(dashboard.Process.Stdout).Groups[1].Value;
         using var cookies = new HttpClientHandler { CookieContainer = new CookieContainer() };
         using var browser = new HttpClient(cookies) { BaseAddress = new Uri(dashboard.Url) };

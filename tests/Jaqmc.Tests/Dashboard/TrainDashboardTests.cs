@@ -25,6 +25,7 @@ public sealed class TrainDashboardTests
         }
         while (!body.Contains("\"status\":\"running\"", StringComparison.Ordinal) && waited.Elapsed < TimeSpan.FromMinutes(3));
 
+        await training.WaitForOutputAsync("Dashboard: " + url + "/", TimeSpan.FromMinutes(2));
         Assert.Contains("Dashboard: " + url + "/", training.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"id\":\"dir:he\"", body, StringComparison.Ordinal);
         Assert.Contains("\"status\":\"running\"", body, StringComparison.Ordinal);

@@ -1,6 +1,6 @@
-namespace Jaqmc.Cli.Dashboard;
+namespace Jaqmc.Cli;
 
-/// <summary>The evaluation stage's mean energy and its standard error (Flyvbjerg–Petersen blocking, as <c>jaqmc show</c>).</summary>
+/// <summary>The evaluation stage's mean energy and its standard error (Flyvbjerg–Petersen blocking), for <c>jaqmc show</c> and the dashboard.</summary>
 /// <param name="Mean">The mean of its finite <c>total_energy</c> values.</param>
 /// <param name="Error">The blocking-corrected standard error (NaN for fewer than two values).</param>
 /// <param name="Steps">How many values went into it.</param>
