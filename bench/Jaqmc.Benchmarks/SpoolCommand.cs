@@ -51,7 +51,7 @@ internal static class SpoolCommand
             }
 
             var fsync = Fsyncs(Path.Combine(root, "fsync"), 200, metrics);
-            Console.WriteLine(Invariant($"  flush (fsync) after a batch of 20: median {CommandHelpers.Median(fsync) * 1e3:F2} ms, quartiles {Quantile(fsync, 0.25) * 1e3:F2}/{Quantile(fsync, 0.75) * 1e3:F2} ms ({fsync.Count} flushes)"));
+            Console.WriteLine(Invariant($"  flush (fsync) after a batch of 20: median {CommandHelpers.Median(fsync) * 1e3:F2} ms, quartiles {CommandHelpers.Quantile(fsync, 0.25) * 1e3:F2}/{CommandHelpers.Quantile(fsync, 0.75) * 1e3:F2} ms ({fsync.Count} flushes)"));
 
             if (Environment.GetEnvironmentVariable("TEST_POSTGRES_CONNECTION") is not { Length: > 0 } connection)
             {
@@ -192,12 +192,6 @@ internal static class SpoolCommand
                 .Select(step => new StatsRecord("train", step, keys, Enumerable.Range(0, keys.Count).Select(_ => random.NextDouble()).ToArray()))
                 .ToList())
             .ToList();
-    }
-
-    private static double Quantile(List<double> values, double q)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[(int)Math.Clamp(Math.Round(q * (sorted.Length - 1)), 0, sorted.Length - 1)];
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

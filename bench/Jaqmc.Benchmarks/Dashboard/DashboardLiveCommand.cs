@@ -76,7 +76,7 @@ internal static class DashboardLiveCommand
             Console.WriteLine(Invariant($"then, nothing changed: curve median {CommandHelpers.Median(warm):F1} ms; runs list median {CommandHelpers.Median(list):F1} ms"));
 
             var (toEvent, toCurve) = await MeasureLiveAsync(http, Path.Combine(live, "train_stats.csv"), samples);
-            Console.WriteLine(Invariant($"live latency, {samples} rows appended one at a time (LiveInterval 250 ms): record → event median {CommandHelpers.Median(toEvent):F0} ms, p90 {Percentile(toEvent, 0.9):F0} ms, max {toEvent.Max():F0} ms; record → curve answered median {CommandHelpers.Median(toCurve):F0} ms, p90 {Percentile(toCurve, 0.9):F0} ms, max {toCurve.Max():F0} ms"));
+            Console.WriteLine(Invariant($"live latency, {samples} rows appended one at a time (LiveInterval 250 ms): record → event median {CommandHelpers.Median(toEvent):F0} ms, p90 {CommandHelpers.Quantile(toEvent, 0.9):F0} ms, max {toEvent.Max():F0} ms; record → curve answered median {CommandHelpers.Median(toCurve):F0} ms, p90 {CommandHelpers.Quantile(toCurve, 0.9):F0} ms, max {toCurve.Max():F0} ms"));
             return 0;
         }
         finally
@@ -140,12 +140,6 @@ internal static class DashboardLiveCommand
 
     private static string Row(long step) =>
         Invariant($"{step},0.52,{-2.9 + Math.Exp(-step / 3e4) + (0.01 * Math.Sin(step * 0.37)):R},0.1\r\n");
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

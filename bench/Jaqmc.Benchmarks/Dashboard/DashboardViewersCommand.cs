@@ -22,7 +22,7 @@ internal static class DashboardViewersCommand
         var repeats = CommandHelpers.Option(args, "--repeats", 3);
         var wholeCurves = args.Contains("--whole-curves");
         var at = Array.IndexOf(args, "--dll");
-        var dll = Path.GetFullPath(at >= 0 && at + 1 < args.Length ? args[at + 1] : Path.Combine(AppContext.BaseDirectory, "jaqmc.dll"));
+        var dll = Path.GetFullPath(at >= 0 && at + 1 < args.Length ? args[at + 1] : CommandHelpers.DefaultJaqmcDll());
         var compare = args.Contains("--compare");
 
         // The arms of a repeat: no viewer, N viewers (tails, or whole curves), and with --compare both kinds of

@@ -32,7 +32,7 @@ internal sealed class ProtocolServer : IAsyncDisposable
 
     public static async Task<ProtocolServer> StartAsync(string root)
     {
-        int jsonPort = FreePort(), grpcPort = FreePort();
+        int jsonPort = CommandHelpers.FreePort(), grpcPort = CommandHelpers.FreePort();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = "jaqmc-bench" });
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(
@@ -62,13 +62,6 @@ internal sealed class ProtocolServer : IAsyncDisposable
         app.MapGrpcService<GrpcRecordService>();
         await app.StartAsync();
         return new ProtocolServer(app, new Uri($"http://127.0.0.1:{jsonPort}"), new Uri($"http://127.0.0.1:{grpcPort}"));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

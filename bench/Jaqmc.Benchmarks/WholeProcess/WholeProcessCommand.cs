@@ -38,7 +38,7 @@ internal static class WholeProcessCommand
         }
 
         var environment = Values(args, "--env").Select(Pair).ToDictionary(p => p.Key, p => p.Value);
-        var dll = Path.GetFullPath(Values(args, "--dll").LastOrDefault() ?? DefaultDll());
+        var dll = Path.GetFullPath(Values(args, "--dll").LastOrDefault() ?? CommandHelpers.DefaultJaqmcDll());
         var variants = new List<Variant> { new("this build", dll, new Dictionary<string, string>()) };
         variants.AddRange(Values(args, "--baseline").Select(p => new Variant($"baseline {p}", Path.GetFullPath(p), new Dictionary<string, string>())));
         variants.AddRange(Values(args, "--compare-env").Select(e => new Variant($"this build with {e}", dll, ParseEnvironment(e))));
@@ -139,38 +139,11 @@ internal static class WholeProcessCommand
         }
 
         Console.WriteLine(FormattableString.Invariant(
-            $"  wall s, median (quartiles): writers off {CommandHelpers.Median(off):F3} ({Quantile(off, 0.25):F3}-{Quantile(off, 0.75):F3}), on {CommandHelpers.Median(on):F3} ({Quantile(on, 0.25):F3}-{Quantile(on, 0.75):F3}); on-off per pair: median {CommandHelpers.Median(variant.Pairs.Select(p => p.On.Wall - p.Off.Wall)):+0.000;-0.000} s"));
+            $"  wall s, median (quartiles): writers off {CommandHelpers.Median(off):F3} ({CommandHelpers.Quantile(off, 0.25):F3}-{CommandHelpers.Quantile(off, 0.75):F3}), on {CommandHelpers.Median(on):F3} ({CommandHelpers.Quantile(on, 0.25):F3}-{CommandHelpers.Quantile(on, 0.75):F3}); on-off per pair: median {CommandHelpers.Median(variant.Pairs.Select(p => p.On.Wall - p.Off.Wall)):+0.000;-0.000} s"));
         Console.WriteLine(FormattableString.Invariant(
             $"  CPU s, median: writers off {CommandHelpers.Median(variant.Pairs.Select(p => p.Off.Cpu)):F2}, on {CommandHelpers.Median(variant.Pairs.Select(p => p.On.Cpu)):F2}; on-off per pair: median {CommandHelpers.Median(variant.Pairs.Select(p => p.On.Cpu - p.Off.Cpu)):+0.00;-0.00} s"));
         Console.WriteLine(FormattableString.Invariant(
-            $"  duty cycle (off/on) = median of pair ratios {CommandHelpers.Median(ratios):F4}, quartiles {Quantile(ratios, 0.25):F4} and {Quantile(ratios, 0.75):F4}, min {ratios.Min():F4}, max {ratios.Max():F4}; ratio of medians {CommandHelpers.Median(off) / CommandHelpers.Median(on):F4}"));
-    }
-
-    /// <summary>
-    /// The program as <c>dotnet run -c Release --project src/Cli</c> runs it: the ReadyToRun copy in
-    /// src/Cli/bin/Release/r2r/ that building the project publishes (this project references it, so it is built too),
-    /// else the plain build, else the copy beside this benchmark.
-    /// </summary>
-    private static string DefaultDll()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Jaqmc.sln")))
-            {
-                foreach (var output in (string[])["r2r", "net10.0"])
-                {
-                    var built = Path.Combine(directory.FullName, "src", "Cli", "bin", "Release", output, "jaqmc.dll");
-                    if (File.Exists(built))
-                    {
-                        return built;
-                    }
-                }
-
-                break;
-            }
-        }
-
-        return Path.Combine(AppContext.BaseDirectory, "jaqmc.dll");
+            $"  duty cycle (off/on) = median of pair ratios {CommandHelpers.Median(ratios):F4}, quartiles {CommandHelpers.Quantile(ratios, 0.25):F4} and {CommandHelpers.Quantile(ratios, 0.75):F4}, min {ratios.Min():F4}, max {ratios.Max():F4}; ratio of medians {CommandHelpers.Median(off) / CommandHelpers.Median(on):F4}"));
     }
 
     /// <summary>The plain build beside a ReadyToRun copy in bin/Release/r2r/ (bin/Release/net10.0/), if there is one.</summary>
@@ -178,16 +151,6 @@ internal static class WholeProcessCommand
     {
         var plain = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(dll)!, "..", "net10.0", "jaqmc.dll"));
         return plain != dll && File.Exists(plain) ? plain : null;
-    }
-
-    /// <summary>The <paramref name="q"/>-quantile, interpolating linearly between order statistics.</summary>
-    private static double Quantile(IEnumerable<double> values, double q)
-    {
-        var sorted = values.Order().ToArray();
-        var position = q * (sorted.Length - 1);
-        var below = (int)Math.Floor(position);
-        var above = Math.Min(below + 1, sorted.Length - 1);
-        return sorted[below] + ((position - below) * (sorted[above] - sorted[below]));
     }
 
     private static IEnumerable<string> Values(string[] args, string name)
