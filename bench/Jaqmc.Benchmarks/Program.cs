@@ -34,6 +34,11 @@ internal static class Program
             return await Dashboard.DashboardLiveCommand.RunAsync(args[1..]);
         }
 
+        if (args is ["dashboard-viewer-swarm", ..])
+        {
+            return await Dashboard.DashboardViewersCommand.SwarmAsync(args);
+        }
+
         if (args is ["dashboard-viewers", ..])
         {
             return await Dashboard.DashboardViewersCommand.RunAsync(args[1..]);

@@ -106,7 +106,7 @@ internal static class DashboardEndpoints
         var runs = listing.Runs
             .Where(r => name.Length == 0 || r.Name.Contains(name, StringComparison.OrdinalIgnoreCase))
             .Where(r => status.Length == 0 || r.Status == status);
-        return Results.Json(new { runs = runs.Select(DashboardJson.Run), errors = listing.Errors.Select(DashboardJson.Error) }, DashboardJson.Options);
+        return Results.Json(DashboardJson.Runs(runs, listing.Errors), DashboardJson.Context.RunListJson);
     }
 
     private static async Task<IResult> RunAsync(HttpRequest request, RunCatalogue catalogue, CancellationToken cancellationToken)
@@ -119,7 +119,7 @@ internal static class DashboardEndpoints
 
         var (source, name) = catalogue.Resolve(id);
         return await source.DetailAsync(name, cancellationToken).ConfigureAwait(false) is { } detail
-            ? Results.Json(DashboardJson.Detail(detail), DashboardJson.Options)
+            ? Results.Json(DashboardJson.Detail(detail), DashboardJson.Context.DetailJson)
             : throw new BadRequestException($"id names no run (got '{id}')", 404);
     }
 
@@ -135,7 +135,7 @@ internal static class DashboardEndpoints
 
         if (await source.CurveAsync(name, query, cancellationToken).ConfigureAwait(false) is { } curve)
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(DashboardJson.Curve(query, curve), DashboardJson.Options);
+            var json = JsonSerializer.SerializeToUtf8Bytes(DashboardJson.Curve(query, curve), DashboardJson.Context.CurveJson);
             cache.Keep(query, fingerprint, json);
             return Results.Bytes(json, "application/json; charset=utf-8");
         }
@@ -166,7 +166,7 @@ internal static class DashboardEndpoints
                 try
                 {
                     var update = await subscription.Updates.ReadAsync(heartbeat.Token).ConfigureAwait(false);
-                    text = "event: runs\ndata: " + JsonSerializer.Serialize(DashboardJson.Live(update), DashboardJson.Options) + "\n\n";
+                    text = update.EventText;
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -189,7 +189,7 @@ internal static class DashboardEndpoints
         if (!context.Response.HasStarted)
         {
             context.Response.StatusCode = e.StatusCode;
-            await context.Response.WriteAsJsonAsync(new { error = e.Message }, DashboardJson.Options).ConfigureAwait(false);
+            await context.Response.WriteAsJsonAsync(new DashboardJsonShapes.RefusalJson(e.Message), DashboardJson.Context.RefusalJson).ConfigureAwait(false);
         }
     }
 }

@@ -21,7 +21,7 @@ internal static class DashboardHost
     /// <param name="overrides">Settings from the verb's options (<c>Dashboard:Urls</c>, <c>Dashboard:Token</c>).</param>
     /// <param name="directory">The run directory tree to show, or null.</param>
     /// <param name="connection">The PostgreSQL connection string from <c>-c</c>, or null for <c>ConnectionStrings:Stats</c>.</param>
-    /// <param name="quiet">No log on the console (under <c>train</c>'s live display).</param>
+    /// <param name="quiet">No log on the console (under <c>train</c>'s live display), and no warm-up (<see cref="DashboardWarmUp"/>): the CPU is the training's.</param>
     /// <param name="output">Where the address (and a generated token) is printed.</param>
     /// <param name="cancellationToken">Stops the start.</param>
     public static async Task<WebApplication> StartAsync(
@@ -80,8 +80,14 @@ internal static class DashboardHost
             var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var described = string.Join(" and ", sources.Select(s => s is DirectoryRunSource d ? $"'{d.Root}'" : "PostgreSQL"));
-            DashboardLog.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DashboardHost).FullName!), options.Urls, described, options.Token.Length > 0 ? "required" : "not required (loopback only)");
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DashboardHost).FullName!);
+            DashboardLog.Listening(logger, options.Urls, described, options.Token.Length > 0 ? "required" : "not required (loopback only)");
             var first = ListenUrls.Split(options.Urls)[0].Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+            if (!quiet)
+            {
+                await DashboardWarmUp.RunAsync(first, options.Token, logger, cancellationToken).ConfigureAwait(false);
+            }
+
             await output.WriteLineAsync(generated is null
                 ? $"Dashboard: {first}/ (runs from {described})"
                 : $"Dashboard: {first}/?token={generated} (runs from {described}; this token is shown once: keep it)").ConfigureAwait(false);

@@ -16,4 +16,7 @@ internal static partial class DashboardLog
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "The live stream lists the runs again")]
     public static partial void PollRecovered(ILogger logger);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "The dashboard could not ask itself for {Path} before printing its address ({Reason}); the first view compiles it instead")]
+    public static partial void WarmUpFailed(ILogger logger, string path, string reason);
 }

@@ -110,15 +110,17 @@ internal sealed class LiveRunWatcher(RunCatalogue catalogue, IOptions<DashboardO
         Publish(first => first ? new LiveUpdate(runs, [], true, listing.Errors) : quiet ? null : new LiveUpdate(changed, removed, false, listing.Errors));
     }
 
-    // update(first) is the event for a viewer that has (not) had every run yet; null: nothing for it.
+    // update(first) is the event for a viewer that has (not) had every run yet; null: nothing for it. Each is made
+    // at most once per poll, so every viewer gets the same instance and its JSON is serialized once.
     private void Publish(Func<bool, LiveUpdate?> update)
     {
+        var made = new Lazy<LiveUpdate?>[] { new(() => update(false)), new(() => update(true)) };
         lock (_gate)
         {
             foreach (var subscriber in _subscribers)
             {
                 // A viewer that fell 16 events behind misses one: it gets every run again once it reads.
-                if (update(!subscriber.Started) is { } next)
+                if (made[subscriber.Started ? 0 : 1].Value is { } next)
                 {
                     subscriber.Started = subscriber.Channel.Writer.TryWrite(next);
                 }

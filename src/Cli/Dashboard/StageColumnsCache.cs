@@ -5,7 +5,8 @@ namespace Jaqmc.Cli.Dashboard;
 /// <summary>
 /// The statistics files of run directories as the dashboard reads them, shared by every request and the live poll.
 /// A CSV file goes through a <see cref="CsvColumnScanner"/>: the columns asked for, and after the first read only
-/// the bytes appended since. A run with only an HDF5 file is read whole, again only when the file changes.
+/// the bytes appended since. A run with only an HDF5 file goes through a <see cref="Hdf5ColumnReader"/>: the columns
+/// asked for, and after the first read only the rows written since.
 /// </summary>
 internal sealed class StageColumnsCache
 {
@@ -22,7 +23,7 @@ internal sealed class StageColumnsCache
             return StageColumns.Of(await run.ReadAsync(stage, cancellationToken).ConfigureAwait(false));
         }
 
-        var entry = _entries.GetOrAdd(path, p => new Entry(csv is null ? null : new CsvColumnScanner(p)));
+        var entry = _entries.GetOrAdd(path, p => csv is null ? new Entry(null, new Hdf5ColumnReader(p)) : new Entry(new CsvColumnScanner(p), null));
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -31,17 +32,10 @@ internal sealed class StageColumnsCache
                 return scanner.Read(keys);
             }
 
-            var info = new FileInfo(path);
-            var version = (info.Length, info.LastWriteTimeUtc);
-            if (entry.Whole is null || entry.Version != version)
-            {
-                entry.Whole = StageColumns.Of(await run.ReadAsync(stage, cancellationToken).ConfigureAwait(false));
-                entry.Version = version;
-            }
-
-            return entry.Whole;
+            return entry.Hdf5!.Read(keys);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        // The HDF5 library's failures (a missing libhdf5 included) are named as LocalRun.ReadHdf5 names them.
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || (entry.Hdf5 is not null && e is not CliException and not OutOfMemoryException and not OperationCanceledException))
         {
             throw new CliException($"cannot read {path}: {e.Message}", e);
         }
@@ -51,14 +45,12 @@ internal sealed class StageColumnsCache
         }
     }
 
-    private sealed class Entry(CsvColumnScanner? csv)
+    private sealed class Entry(CsvColumnScanner? csv, Hdf5ColumnReader? hdf5)
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public CsvColumnScanner? Csv { get; } = csv;
 
-        public StageColumns? Whole { get; set; }
-
-        public (long Length, DateTime Written) Version { get; set; }
+        public Hdf5ColumnReader? Hdf5 { get; } = hdf5;
     }
 }

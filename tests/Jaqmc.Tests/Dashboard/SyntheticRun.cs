@@ -1,16 +1,21 @@
 using System.Globalization;
 using System.Text;
+using Jaqmc.Sinks;
+using Jaqmc.Sinks.Hdf5;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jaqmc.Tests.Dashboard;
 
-/// <summary>A run directory with a <c>train_stats.csv</c> of known values, in the CSV writer's dialect: the API's figures are checked against these.</summary>
+/// <summary>A run directory with a <c>train_stats.csv</c> (or <c>.h5</c>) of known values, in the writers' formats: the API's figures are checked against these.</summary>
 internal sealed class SyntheticRun
 {
-    private SyntheticRun(string directory, long[] steps, double[] energy)
+    private SyntheticRun(string directory, long[] steps, double[] energy, double[] pmove, double[] variance)
     {
         Directory = directory;
         Steps = steps;
         Energy = energy;
+        Pmove = pmove;
+        Variance = variance;
     }
 
     public string Directory { get; }
@@ -20,22 +25,59 @@ internal sealed class SyntheticRun
     /// <summary>The <c>total_energy</c> column: a noisy decay with a spike at step 777 and NaN at step 901.</summary>
     public double[] Energy { get; }
 
+    /// <summary>The <c>pmove</c> column.</summary>
+    public double[] Pmove { get; }
+
+    private double[] Variance { get; }
+
     public static SyntheticRun Write(string directory, int steps, int seed, long firstStep = 0)
     {
+        var run = Generate(directory, steps, seed, firstStep);
         System.IO.Directory.CreateDirectory(directory);
+        var csv = new StringBuilder("step,pmove,total_energy,total_energy_var\r\n");
+        for (var i = 0; i < steps; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{run.Steps[i]},{run.Pmove[i]:R},{run.Energy[i]:R},{run.Variance[i]:R}\r\n");
+        }
+
+        File.WriteAllText(Path.Combine(directory, "train_stats.csv"), csv.ToString());
+        return run;
+    }
+
+    /// <summary>
+    /// Writes rows [<paramref name="from"/>, <paramref name="to"/>) of the run of <paramref name="steps"/> steps to
+    /// <c>train_stats.h5</c> through the HDF5 writer, as a stage opened at initial step <paramref name="from"/> does:
+    /// rows at or after it are discarded first.
+    /// </summary>
+    public static async Task<SyntheticRun> WriteHdf5Async(string directory, int steps, int seed, int from, int to)
+    {
+        var run = Generate(directory, steps, seed, 0);
+        System.IO.Directory.CreateDirectory(directory);
+        var keys = new StatsKeys("pmove", "total_energy", "total_energy_var");
+        await using var writer = new Hdf5StatsWriter(new Hdf5WriterOptions(), NullLogger<Hdf5StatsWriter>.Instance);
+        await writer.OpenAsync(new WriterContext(directory, "train", from, "synthetic"), CancellationToken.None);
+        await writer.WriteAsync([.. Enumerable.Range(from, to - from).Select(i => new StatsRecord("train", i, keys, [run.Pmove[i], run.Energy[i], run.Variance[i]]))], CancellationToken.None);
+        await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        return run;
+    }
+
+    /// <summary>The values <see cref="Write"/> and <see cref="WriteHdf5Async"/> would write, without a file.</summary>
+    public static SyntheticRun Values(int steps, int seed) => Generate(string.Empty, steps, seed, 0);
+
+    private static SyntheticRun Generate(string directory, int steps, int seed, long firstStep)
+    {
         var random = new Random(seed);
         var stepList = new long[steps];
-        var energy = new double[steps];
-        var csv = new StringBuilder("step,pmove,total_energy,total_energy_var\r\n");
+        var (energy, pmove, variance) = (new double[steps], new double[steps], new double[steps]);
         for (var i = 0; i < steps; i++)
         {
             var step = firstStep + i;
             stepList[i] = step;
             energy[i] = step == 777 ? 5.0 : step == 901 ? double.NaN : -2.9 + Math.Exp(-step / 300.0) + (random.NextDouble() - 0.5) * 0.05;
-            csv.Append(CultureInfo.InvariantCulture, $"{step},{0.5 + (random.NextDouble() * 0.05):R},{energy[i]:R},{0.1 + (random.NextDouble() * 0.01):R}\r\n");
+            pmove[i] = 0.5 + (random.NextDouble() * 0.05);
+            variance[i] = 0.1 + (random.NextDouble() * 0.01);
         }
 
-        File.WriteAllText(Path.Combine(directory, "train_stats.csv"), csv.ToString());
-        return new SyntheticRun(directory, stepList, energy);
+        return new SyntheticRun(directory, stepList, energy, pmove, variance);
     }
 }
