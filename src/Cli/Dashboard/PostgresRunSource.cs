@@ -16,6 +16,9 @@ internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
     // The evaluation estimate reads the stage's values: once per (run, value count), not per poll.
     private readonly ConcurrentDictionary<string, (long Values, EvaluationEnergy? Energy)> _evaluations = new(StringComparer.Ordinal);
 
+    // Whether the schema has stage_starts (version 5); once true, it stays so.
+    private volatile bool _hasStageStarts;
+
     public string Prefix => "pg";
 
     public string Name => "postgres";
@@ -115,8 +118,12 @@ internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
 
     private async Task<List<DashboardRun>> RunsAsync(string? name, CancellationToken cancellationToken)
     {
+        // Every opening of a stage from schema version 5 on (stage_starts); before, only the latest.
+        var starts = await HasStageStartsAsync(cancellationToken).ConfigureAwait(false)
+            ? $"(SELECT array_agg(ss.initial_step ORDER BY ss.initial_step) FROM {store.Schema}.stage_starts ss WHERE ss.stage_id = st.id)"
+            : "ARRAY[st.initial_step]";
         var sql = $"""
-            SELECT r.name, r.host, r.status, r.updated_at, st.stage, st.status, st.initial_step, st.first_step, st.last_step, st.value_count, l.value
+            SELECT r.name, r.host, r.status, r.updated_at, st.stage, st.status, {starts}, st.first_step, st.last_step, st.value_count, l.value
             FROM {store.Schema}.runs r
             LEFT JOIN {store.Schema}.run_stages st ON st.run_id = r.id
             LEFT JOIN {store.Schema}.stat_keys k ON k.name = 'total_energy'
@@ -140,9 +147,9 @@ internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
 
             long? Nullable(int column) => reader.IsDBNull(column) ? null : reader.GetInt64(column);
             var first = Nullable(7);
-            var initial = reader.GetInt64(6);
+            var opened = reader.IsDBNull(6) ? [] : reader.GetFieldValue<long[]>(6);
             rows[^1].Stages.Add(new DashboardStage(
-                reader.GetString(4), reader.GetString(5), first, Nullable(8), first is { } f && initial > f ? [initial] : [], []));
+                reader.GetString(4), reader.GetString(5), first, Nullable(8), first is { } f ? [.. opened.Where(s => s > f)] : [], []));
             rows[^1].Latest.Add((reader.IsDBNull(10) ? null : reader.GetDouble(10), reader.GetInt64(9)));
         }, cancellationToken).ConfigureAwait(false);
 
@@ -157,6 +164,25 @@ internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
         }
 
         return runs;
+    }
+
+    // Looked up until found: a writer of this version may migrate the schema while the dashboard runs.
+    private async Task<bool> HasStageStartsAsync(CancellationToken cancellationToken)
+    {
+        if (!_hasStageStarts)
+        {
+            await store.ExecuteAsync(
+                "SELECT to_regclass(@table) IS NOT NULL",
+                new() { ["table"] = store.Schema + ".stage_starts" },
+                reader =>
+                {
+                    _hasStageStarts = reader.GetBoolean(0);
+                    return Task.CompletedTask;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return _hasStageStarts;
     }
 
     private async Task<EvaluationEnergy?> EvaluationAsync(string run, long values, CancellationToken cancellationToken)

@@ -151,6 +151,21 @@ internal static class PostgresSchema
         // Version 4. stat_values' primary key as (stage_id, key_id, step): no alignment padding in the index, one
         // index range per key; the views and the writer's deletes name the stage's keys (from stat_latest).
         PostgresKeyOrderMigration.Sql,
+
+        // Version 5. Every opening of a stage, not only the latest (run_stages.initial_step): a resume marker per
+        // restart for the dashboard, as stage_starts.csv gives run directories. A replayed open (the spool's
+        // uploader after a crash) finds its row and adds none. The latest opening of existing stages is kept.
+        """
+        CREATE TABLE {s}.stage_starts (
+            stage_id     integer     NOT NULL REFERENCES {s}.run_stages (id) ON DELETE CASCADE,
+            initial_step bigint      NOT NULL,
+            started_at   timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (stage_id, initial_step)
+        );
+        COMMENT ON TABLE {s}.stage_starts IS 'Every step a stage was opened at (0, then each resume''s initial_step), with when it last was.';
+        INSERT INTO {s}.stage_starts (stage_id, initial_step, started_at)
+        SELECT id, initial_step, updated_at FROM {s}.run_stages;
+        """,
     ];
 
     /// <summary>The version this build creates.</summary>

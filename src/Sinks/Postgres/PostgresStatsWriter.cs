@@ -158,6 +158,17 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
                 new { runId = _runId, stage = context.Stage, initialStep = context.InitialStep },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
+            if (!_continuing)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    $"""
+                    INSERT INTO {s}.stage_starts (stage_id, initial_step) VALUES (@stageId, @initialStep)
+                    ON CONFLICT (stage_id, initial_step) DO UPDATE SET started_at = now()
+                    """,
+                    new { stageId = _stageId, initialStep = context.InitialStep },
+                    transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
             var deleted = _continuing ? 0 : await connection.ExecuteAsync(new CommandDefinition(
                 $"DELETE FROM {s}.stat_values WHERE {StageKeys(s)} AND step >= @initialStep",
                 new { stageId = _stageId, initialStep = context.InitialStep },

@@ -54,6 +54,36 @@ public sealed class DashboardPostgresTests(PostgresFixture database) : IClassFix
         }
     }
 
+    [Fact]
+    public async Task ResumedTwice_ThePostgresRunMarksEachRestartAtItsInitialStep()
+    {
+        var schema = PostgresFixture.NewSchema();
+        try
+        {
+            const string run = "dashboard-resumed";
+            var directory = Path.Combine(DashboardProcess.NewRoot("pg-resumes"), "he");
+            foreach (var iterations in new[] { "40", "70", "100" })
+            {
+                using var train = await JaqmcProcess.RunAsync(
+                    ["train", "--system", "He", "-w", directory, "--name", run, "--iterations", iterations, "--eval-iterations", "0", "--walkers", "64", "--no-progress",
+                     "--ConnectionStrings:Stats=" + database.ConnectionString, "--Writers:Postgres:Schema=" + schema]);
+                Assert.True(train.ExitCode == 0, $"training to {iterations} failed ({train.ExitCode}):\n{train.Stdout}\n{train.Stderr}");
+            }
+
+            using var dashboard = await DashboardProcess.StartAsync([DashboardProcess.NewRoot("pg-resumes-empty"), "-c", database.ConnectionString, "--Writers:Postgres:Schema=" + schema]);
+            var runs = await dashboard.GetJsonAsync("/api/runs");
+
+            var stage = Assert.Single(Assert.Single(runs.GetProperty("runs").EnumerateArray()).GetProperty("stages").EnumerateArray());
+            Assert.Equal(0, stage.GetProperty("firstStep").GetInt64());
+            Assert.Equal(99, stage.GetProperty("lastStep").GetInt64());
+            Assert.Equal([40L, 70L], stage.GetProperty("resumes").EnumerateArray().Select(r => r.GetInt64()));
+        }
+        finally
+        {
+            await database.DropSchemaAsync(schema);
+        }
+    }
+
     private async Task AssertBucketsAsync(string schema, string run, JsonElement curve, long from, long to, long width)
     {
         await using var connection = await database.OpenAsync();
