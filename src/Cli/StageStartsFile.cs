@@ -29,7 +29,12 @@ internal static class StageStartsFile
         await File.AppendAllTextAsync(path, prefix + line, NoBom, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Per stage, the initial step of each time it began, in order; empty when the file does not exist. Lines that do not parse (a torn last line) are skipped.</summary>
+    /// <summary>
+    /// Per stage, the initial step of each time it began that still shapes its rows, in order; empty when the file
+    /// does not exist. A beginning at step k discards the rows at or after k, so it also drops the earlier
+    /// beginnings at or after k: a resume from an older checkpoint keeps only the restarts before it, and a fresh
+    /// run in a reused directory (k = 0) starts the list again. Lines that do not parse (a torn last line) are skipped.
+    /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<long>> Read(string directory)
     {
         var starts = new Dictionary<string, List<long>>(StringComparer.Ordinal);
@@ -49,7 +54,9 @@ internal static class StageStartsFile
             var fields = line.Split(',');
             if (fields.Length == 3 && fields[0].Length > 0 && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var step))
             {
-                (starts.TryGetValue(fields[0], out var list) ? list : starts[fields[0]] = []).Add(step);
+                var list = starts.TryGetValue(fields[0], out var known) ? known : starts[fields[0]] = [];
+                list.RemoveAll(earlier => earlier >= step);
+                list.Add(step);
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -19,8 +20,10 @@ internal sealed class DirectoryRunSource(string root, StageColumnsCache cache, S
     private readonly string _root = Path.GetFullPath(root);
     private static readonly string[] EnergyKey = ["total_energy"];
 
-    // The evaluation estimate reads the whole stage: once per (run directory, row count), not per poll.
-    private readonly ConcurrentDictionary<string, (int Rows, EvaluationEnergy? Energy)> _evaluations = new(StringComparer.Ordinal);
+    // The evaluation estimate reads the whole stage: once per (run directory, column read, row count), not per poll.
+    // The readers append to a column's array in place and start a new one when a file is cut back, so the same array
+    // and count are the same values, and a file rewritten to the same length is not taken for the one before.
+    private readonly ConcurrentDictionary<string, (double[]? Column, int Rows, EvaluationEnergy? Energy)> _evaluations = new(StringComparer.Ordinal);
 
     public string Prefix => "dir";
 
@@ -120,9 +123,10 @@ internal sealed class DirectoryRunSource(string root, StageColumnsCache cache, S
                 first = table.Count > 0 ? table.Steps.Span[0] : null;
                 if (stage.Name == PostgresRunSource.Evaluation && table.Columns.TryGetValue("total_energy", out var energies))
                 {
-                    if (!_evaluations.TryGetValue(run.Directory, out var known) || known.Rows != table.Count)
+                    var column = MemoryMarshal.TryGetArray(energies, out var segment) ? segment.Array : null;
+                    if (!_evaluations.TryGetValue(run.Directory, out var known) || known.Rows != table.Count || known.Column != column || column is null)
                     {
-                        known = (table.Count, EvaluationEnergy.Of(energies.ToArray()));
+                        known = (column, table.Count, EvaluationEnergy.Of(energies.ToArray()));
                         _evaluations[run.Directory] = known;
                     }
 

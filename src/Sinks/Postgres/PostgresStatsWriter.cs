@@ -160,10 +160,13 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
 
             if (!_continuing)
             {
+                // An opening at k discards the rows at or after k, and so the openings after k: what is left marks
+                // the restarts that shaped the rows (a fresh run under a reused name starts the list again).
                 await connection.ExecuteAsync(new CommandDefinition(
                     $"""
+                    DELETE FROM {s}.stage_starts WHERE stage_id = @stageId AND initial_step > @initialStep;
                     INSERT INTO {s}.stage_starts (stage_id, initial_step) VALUES (@stageId, @initialStep)
-                    ON CONFLICT (stage_id, initial_step) DO UPDATE SET started_at = now()
+                    ON CONFLICT (stage_id, initial_step) DO UPDATE SET started_at = now();
                     """,
                     new { stageId = _stageId, initialStep = context.InitialStep },
                     transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);

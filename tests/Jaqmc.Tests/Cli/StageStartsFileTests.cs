@@ -32,5 +32,22 @@ public sealed class StageStartsFileTests : IDisposable
         Assert.StartsWith("stage,initial_step,started_at\n", await File.ReadAllTextAsync(PathOfFile), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnEarlierBeginning_DropsTheLaterOnes_SoAFreshRunInAReusedDirectoryStartsAgain()
+    {
+        foreach (var (stage, step) in new[] { ("train", 0L), ("train", 40L), ("evaluation", 0L), ("train", 70L), ("train", 55L) })
+        {
+            await StageStartsFile.AppendAsync(_directory, stage, step, Now, CancellationToken.None);
+        }
+
+        var afterEarlierResume = StageStartsFile.Read(_directory);
+        await StageStartsFile.AppendAsync(_directory, "train", 0, Now, CancellationToken.None);
+        var afterFreshRun = StageStartsFile.Read(_directory);
+
+        Assert.Equal([0L, 40L, 55L], afterEarlierResume["train"]);
+        Assert.Equal([0L], afterEarlierResume["evaluation"]);
+        Assert.Equal([0L], afterFreshRun["train"]);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

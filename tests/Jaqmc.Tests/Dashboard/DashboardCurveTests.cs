@@ -49,6 +49,25 @@ public sealed class DashboardCurveTests
     }
 
     [Fact]
+    public async Task AnEvaluationFileRewrittenToTheSameLength_ShowsItsNewEnergy()
+    {
+        var root = DashboardProcess.NewRoot("evaluation-rewrite");
+        Directory.CreateDirectory(Path.Combine(root, "a"));
+        var path = Path.Combine(root, "a", "evaluation_stats.csv");
+        static string Rows(string value) => "step,pmove,total_energy\r\n" + string.Concat(Enumerable.Range(0, 100).Select(i => $"{i},0.5,{value}\r\n"));
+        await File.WriteAllTextAsync(path, Rows("-2.5"));
+        using var dashboard = await DashboardProcess.StartAsync([root]);
+        var before = await dashboard.GetJsonAsync("/api/runs");
+
+        await File.WriteAllTextAsync(path, Rows("-3.5"));
+        var after = await dashboard.GetJsonAsync("/api/runs");
+
+        static double Mean(System.Text.Json.JsonElement runs) => runs.GetProperty("runs")[0].GetProperty("evaluation").GetProperty("mean").GetDouble();
+        Assert.Equal(-2.5, Mean(before));
+        Assert.Equal(-3.5, Mean(after));
+    }
+
+    [Fact]
     public async Task UnderACommaDecimalCulture_ExponentsNaNAndInfinitiesReadAsTheWriterWroteThem()
     {
         var root = DashboardProcess.NewRoot("culture");

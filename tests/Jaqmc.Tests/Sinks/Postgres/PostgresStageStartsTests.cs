@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Jaqmc.Tests.Sinks.Postgres;
 
 /// <summary>
-/// Schema version 5 (<c>stage_starts</c>): every opening of a stage is kept, a replayed opening adds no row, and the
-/// migration keeps each existing stage's latest opening. Needs PostgreSQL (TEST_POSTGRES_CONNECTION or Docker).
+/// Schema version 5 (<c>stage_starts</c>): every opening of a stage is kept, a replayed opening adds no row, an opening
+/// at k drops those after k (their rows are gone), and the migration keeps each existing stage's latest opening. Needs PostgreSQL (TEST_POSTGRES_CONNECTION or Docker).
 /// </summary>
 public sealed class PostgresStageStartsTests(PostgresFixture server) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
@@ -25,20 +25,18 @@ public sealed class PostgresStageStartsTests(PostgresFixture server) : IClassFix
     }
 
     [Fact]
-    public async Task EveryOpeningIsKept_AndAReplayedOneAddsNoRow()
+    public async Task EveryOpeningIsKept_AReplayedOneAddsNoRow_AndAnEarlierOneDropsTheLaterOnes()
     {
-        foreach (var initialStep in new long[] { 0, 40, 70, 70, 40 })
-        {
-            await using var writer = CreateWriter();
-            await writer.OpenAsync(new WriterContext(_directory, "train", initialStep, "resumed"), CancellationToken.None);
-            await writer.CloseAsync(StageOutcome.Interrupted, CancellationToken.None);
-        }
+        await OpenAtAsync(0, 40, 70, 70);
+        var resumedTwice = await StartsAsync();
+        await OpenAtAsync(55);
+        var resumedFromAnOlderCheckpoint = await StartsAsync();
+        await OpenAtAsync(0);
+        var freshRunUnderTheSameName = await StartsAsync();
 
-        await using var db = await server.OpenAsync();
-        var starts = await db.QueryAsync<long>(
-            $"SELECT ss.initial_step FROM {S}.stage_starts ss JOIN {S}.run_stages st ON st.id = ss.stage_id JOIN {S}.runs r ON r.id = st.run_id WHERE r.name = 'resumed' AND st.stage = 'train' ORDER BY 1");
-
-        Assert.Equal([0L, 40L, 70L], starts);
+        Assert.Equal([0L, 40L, 70L], resumedTwice);
+        Assert.Equal([0L, 40L, 55L], resumedFromAnOlderCheckpoint);
+        Assert.Equal([0L], freshRunUnderTheSameName);
     }
 
     [Fact]
@@ -59,6 +57,23 @@ public sealed class PostgresStageStartsTests(PostgresFixture server) : IClassFix
 
         Assert.Equal((4, 5), (before, after));
         Assert.Equal([("evaluation", 0L), ("train", 300L)], starts);
+    }
+
+    private async Task OpenAtAsync(params long[] initialSteps)
+    {
+        foreach (var initialStep in initialSteps)
+        {
+            await using var writer = CreateWriter();
+            await writer.OpenAsync(new WriterContext(_directory, "train", initialStep, "resumed"), CancellationToken.None);
+            await writer.CloseAsync(StageOutcome.Interrupted, CancellationToken.None);
+        }
+    }
+
+    private async Task<List<long>> StartsAsync()
+    {
+        await using var db = await server.OpenAsync();
+        return [.. await db.QueryAsync<long>(
+            $"SELECT ss.initial_step FROM {S}.stage_starts ss JOIN {S}.run_stages st ON st.id = ss.stage_id JOIN {S}.runs r ON r.id = st.run_id WHERE r.name = 'resumed' AND st.stage = 'train' ORDER BY 1")];
     }
 
     private PostgresStatsWriter CreateWriter() => new(
