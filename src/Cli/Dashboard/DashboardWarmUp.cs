@@ -13,10 +13,15 @@ internal static class DashboardWarmUp
 {
     private static readonly string[] Paths = ["/", "/api/runs"];
 
-    /// <summary>Requests the page and the runs list from <paramref name="address"/>; a failure is logged, never thrown.</summary>
+    // A slow or unreachable database must not hold the address back: past this, the first view does the rest.
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(3);
+
+    /// <summary>Requests the page and the runs list from <paramref name="address"/>, for at most 3 s; a failure is logged, never thrown.</summary>
     public static async Task RunAsync(string address, string token, ILogger logger, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(address + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = new Uri(address + "/") };
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(Budget);
         if (token.Length > 0)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -26,10 +31,10 @@ internal static class DashboardWarmUp
         {
             try
             {
-                using var response = await http.GetAsync(new Uri(path.TrimStart('/'), UriKind.Relative), cancellationToken).ConfigureAwait(false);
-                await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                using var response = await http.GetAsync(new Uri(path.TrimStart('/'), UriKind.Relative), budget.Token).ConfigureAwait(false);
+                await response.Content.ReadAsByteArrayAsync(budget.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 DashboardLog.WarmUpFailed(logger, path, e.Message);
                 return;

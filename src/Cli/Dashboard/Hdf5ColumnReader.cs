@@ -50,8 +50,9 @@ internal sealed class Hdf5ColumnReader(string path)
     {
         var last = _count - 1;
         var tail = Hdf5StatsReader.ReadColumns(path, _columns.Keys, last);
+        // A key read before and gone now is another file (a fresh run in a reused directory): read afresh too.
         if (tail.Steps.Length == 0 || tail.Steps[0] != _steps[last]
-            || _columns.Any(c => BitConverter.DoubleToInt64Bits(tail.Columns[c.Key][0]) != BitConverter.DoubleToInt64Bits(c.Value[last])))
+            || _columns.Any(c => !tail.Columns.TryGetValue(c.Key, out var now) || BitConverter.DoubleToInt64Bits(now[0]) != BitConverter.DoubleToInt64Bits(c.Value[last])))
         {
             return false;
         }

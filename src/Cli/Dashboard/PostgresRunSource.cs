@@ -118,9 +118,10 @@ internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
 
     private async Task<List<DashboardRun>> RunsAsync(string? name, CancellationToken cancellationToken)
     {
-        // Every opening of a stage from schema version 5 on (stage_starts); before, only the latest.
+        // Every opening of a stage from schema version 5 on (stage_starts); before, only the latest. None past the
+        // latest (run_stages.initial_step): a writer of an older build opens without touching stage_starts.
         var starts = await HasStageStartsAsync(cancellationToken).ConfigureAwait(false)
-            ? $"(SELECT array_agg(ss.initial_step ORDER BY ss.initial_step) FROM {store.Schema}.stage_starts ss WHERE ss.stage_id = st.id)"
+            ? $"(SELECT array_agg(ss.initial_step ORDER BY ss.initial_step) FROM {store.Schema}.stage_starts ss WHERE ss.stage_id = st.id AND ss.initial_step <= st.initial_step)"
             : "ARRAY[st.initial_step]";
         var sql = $"""
             SELECT r.name, r.host, r.status, r.updated_at, st.stage, st.status, {starts}, st.first_step, st.last_step, st.value_count, l.value
@@ -166,13 +167,14 @@ internal sealed class PostgresRunSource(PostgresRunStore store) : IRunSource
         return runs;
     }
 
-    // Looked up until found: a writer of this version may migrate the schema while the dashboard runs.
+    // Looked up until found: a writer of this version may migrate the schema while the dashboard runs, and a
+    // read-only role granted SELECT on the tables of version 4 cannot read the new one until granted again.
     private async Task<bool> HasStageStartsAsync(CancellationToken cancellationToken)
     {
         if (!_hasStageStarts)
         {
             await store.ExecuteAsync(
-                "SELECT to_regclass(@table) IS NOT NULL",
+                "SELECT coalesce(has_table_privilege(to_regclass(@table), 'SELECT'), false)",
                 new() { ["table"] = store.Schema + ".stage_starts" },
                 reader =>
                 {
