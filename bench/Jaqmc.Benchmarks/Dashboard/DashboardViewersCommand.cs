@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Jaqmc.Benchmarks.Dashboard;
 
 /// <summary>
-/// <c>dashboard-viewers [--viewers 20] [--iterations 1500] [--walkers 1024] [--repeats 3] [--whole-curves | --compare] [--viewer-nice N] [--dll PATH]</c>:
+/// <c>dashboard-viewers [--viewers 20] [--iterations 1500] [--walkers 1024] [--repeats 3] [--whole-curves | --compare] [--viewer-nice N | --viewer-idle] [--dll PATH]</c>:
 /// what watching costs a training run. Each repeat runs <c>jaqmc train --dashboard</c> (He, CSV only, the dashboard on
 /// 127.0.0.1) twice, with no viewer and with N viewers, in alternating order; a viewer holds the live stream open and,
 /// like the page, fetches the run's curve once and then on every event only its tail since the last bucket held
@@ -13,7 +13,8 @@ namespace Jaqmc.Benchmarks.Dashboard;
 /// (no viewers / N viewers), the share of the training's speed the viewers leave it.
 /// </summary>
 /// <remarks>
-/// <c>--viewer-nice N</c> runs the viewers in a child process at nice N instead of inside this one. Real viewers are
+/// <c>--viewer-nice N</c> runs the viewers in a child process at nice N instead of inside this one, and
+/// <c>--viewer-idle</c> in one under <c>SCHED_IDLE</c> (<c>chrt --idle 0</c>). Real viewers are
 /// browsers, usually on another machine; at nice 19 the simulated ones take only the CPU the training leaves, so
 /// what remains is the cost of serving them. Without it they compete with the training as equals.
 /// </remarks>
@@ -30,6 +31,7 @@ internal static class DashboardViewersCommand
         var dll = Path.GetFullPath(at >= 0 && at + 1 < args.Length ? args[at + 1] : CommandHelpers.DefaultJaqmcDll());
         var compare = args.Contains("--compare");
         var viewerNice = CommandHelpers.Option(args, "--viewer-nice", -1);
+        var viewerIdle = args.Contains("--viewer-idle");
 
         // The arms of a repeat: no viewer, N viewers (tails, or whole curves), and with --compare both kinds of
         // viewers, in an order rotated each repeat so that a load change on a shared machine hits every arm alike.
@@ -44,7 +46,7 @@ internal static class DashboardViewersCommand
             for (var i = 0; i < arms.Length; i++)
             {
                 var arm = arms[(i + r) % arms.Length];
-                seconds[arm.Name] = await TrainAsync(dll, iterations, walkers, arm.Viewers, arm.Whole, viewerNice);
+                seconds[arm.Name] = await TrainAsync(dll, iterations, walkers, arm.Viewers, arm.Whole, viewerIdle ? IdlePolicy : viewerNice);
                 times[arm.Name].Add(seconds[arm.Name]);
                 Console.WriteLine(Invariant($"  repeat {r + 1}, {arm.Name}: {seconds[arm.Name]:F2} s"));
             }
@@ -58,7 +60,7 @@ internal static class DashboardViewersCommand
         var alone = CommandHelpers.Median(times["no viewer"]);
         foreach (var arm in arms.Skip(1))
         {
-            Console.WriteLine(Invariant($"He, {iterations} steps, {walkers} walkers, CSV, {viewers} {arm.Name}{(viewerNice >= 0 ? $" (a child process at nice {viewerNice})" : string.Empty)}: median {alone:F2} s with no viewer, {CommandHelpers.Median(times[arm.Name]):F2} s watched; ratio of medians {alone / CommandHelpers.Median(times[arm.Name]):F3}, median of per-repeat ratios {CommandHelpers.Median(ratios[arm.Name]):F3}"));
+            Console.WriteLine(Invariant($"He, {iterations} steps, {walkers} walkers, CSV, {viewers} {arm.Name}{(viewerIdle ? " (a child process under SCHED_IDLE)" : viewerNice >= 0 ? $" (a child process at nice {viewerNice})" : string.Empty)}: median {alone:F2} s with no viewer, {CommandHelpers.Median(times[arm.Name]):F2} s watched; ratio of medians {alone / CommandHelpers.Median(times[arm.Name]):F3}, median of per-repeat ratios {CommandHelpers.Median(ratios[arm.Name]):F3}"));
         }
 
         return 0;
@@ -111,10 +113,13 @@ internal static class DashboardViewersCommand
         return process.ExitCode == 0 ? seconds : throw new InvalidOperationException($"training exited {process.ExitCode}");
     }
 
+    // --viewer-idle: the child runs under SCHED_IDLE (chrt --idle 0), using only CPU time nothing else wants.
+    private const int IdlePolicy = 100;
+
     private static Process StartSwarm(string url, int viewers, bool wholeCurves, int nice)
     {
-        var info = new ProcessStartInfo("nice") { RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-n", Invariant($"{nice}"), "dotnet", typeof(DashboardViewersCommand).Assembly.Location, "dashboard-viewer-swarm", "--url", url, "--viewers", Invariant($"{viewers}") })
+        var info = new ProcessStartInfo(nice == IdlePolicy ? "chrt" : "nice") { RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var argument in (nice == IdlePolicy ? new[] { "--idle", "0" } : ["-n", Invariant($"{nice}")]).Concat(["dotnet", typeof(DashboardViewersCommand).Assembly.Location, "dashboard-viewer-swarm", "--url", url, "--viewers", Invariant($"{viewers}")]))
         {
             info.ArgumentList.Add(argument);
         }
