@@ -62,7 +62,7 @@ internal sealed class CsvColumnScanner
         if (missing.Count > 0 && _count > 0)
         {
             // A key asked for the first time: its values of the rows already read, in one pass over those bytes.
-            var added = missing.ToDictionary(k => k, _ => new double[Math.Max(_steps.Length, _count)], StringComparer.Ordinal);
+            var added = missing.ToDictionary(k => k, _ => new double[_steps.Length], StringComparer.Ordinal);
             Scan(file, _headerEnd, _end, [.. missing.Select(k => (_fieldOf[k], added[k]))], grow: false);
             foreach (var (key, values) in added)
             {
@@ -83,13 +83,10 @@ internal sealed class CsvColumnScanner
         {
             var before = _count;
             _end = Scan(file, _end, length, [.. _columns.Select(c => (_fieldOf[c.Key], c.Value))], grow: true);
-            _view = _count == before && _view is not null ? _view : null;
+            _view = _count == before ? _view : null;
         }
 
-        return _view ??= new StageColumns(
-            _keys,
-            _steps.AsMemory(0, _count),
-            _columns.ToDictionary(c => c.Key, c => (ReadOnlyMemory<double>)c.Value.AsMemory(0, _count), StringComparer.Ordinal));
+        return _view ??= StageColumns.View(_keys, _steps, _columns, _count);
     }
 
     private void Reset(FileStream file)

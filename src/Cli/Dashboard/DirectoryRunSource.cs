@@ -110,16 +110,22 @@ internal sealed class DirectoryRunSource(string root, StageColumnsCache cache, S
     private async Task<DashboardRun> SummariseAsync(LocalRun run, CancellationToken cancellationToken)
     {
         var relative = Path.GetRelativePath(_root, run.Directory);
-        var summary = await run.SummariseAsync(relative, cancellationToken, async (stage, ct) => (await cache.ReadAsync(run, stage, EnergyKey, ct).ConfigureAwait(false)).Summary(stage)).ConfigureAwait(false);
+        // Each stage is read once per summary: the summary's last step and energy, and below its first step and
+        // evaluation energy, all come from the same read.
+        var read = new Dictionary<string, StageColumns>(StringComparer.Ordinal);
+        var summary = await run.SummariseAsync(relative, cancellationToken, async (stage, ct) =>
+        {
+            var columns = read[stage] = await cache.ReadAsync(run, stage, EnergyKey, ct).ConfigureAwait(false);
+            return columns.Summary(stage);
+        }).ConfigureAwait(false);
         var stages = new List<DashboardStage>();
         var starts = StageStartsFile.Read(run.Directory);
         EvaluationEnergy? evaluation = null;
         foreach (var stage in summary.Stages)
         {
             long? first = null;
-            if (run.Stages[stage.Name].HasStats)
+            if (read.TryGetValue(stage.Name, out var table))
             {
-                var table = await cache.ReadAsync(run, stage.Name, EnergyKey, cancellationToken).ConfigureAwait(false);
                 first = table.Count > 0 ? table.Steps.Span[0] : null;
                 if (stage.Name == PostgresRunSource.Evaluation && table.Columns.TryGetValue("total_energy", out var energies))
                 {

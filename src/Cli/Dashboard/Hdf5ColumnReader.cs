@@ -39,10 +39,7 @@ internal sealed class Hdf5ColumnReader(string path)
         }
 
         _version = version;
-        return _view ??= new StageColumns(
-            _keys,
-            _steps.AsMemory(0, _count),
-            _columns.ToDictionary(c => c.Key, c => (ReadOnlyMemory<double>)c.Value.AsMemory(0, _count), StringComparer.Ordinal));
+        return _view ??= StageColumns.View(_keys, _steps, _columns, _count);
     }
 
     /// <summary>Appends the rows after the last one read; false when that row is gone or changed (read afresh).</summary>

@@ -47,6 +47,13 @@ internal sealed record StageColumns(IReadOnlyList<string> Keys, ReadOnlyMemory<l
         return new StatsTable(stage, [steps[i], steps[^1]], columns);
     }
 
+    /// <summary>
+    /// The view of the first <paramref name="count"/> rows of a column reader's arrays. The readers only append past
+    /// a count they handed out, or start new arrays, so the view never changes under its holder.
+    /// </summary>
+    public static StageColumns View(IReadOnlyList<string> keys, long[] steps, IReadOnlyDictionary<string, double[]> columns, int count) =>
+        new(keys, steps.AsMemory(0, count), columns.ToDictionary(c => c.Key, c => (ReadOnlyMemory<double>)c.Value.AsMemory(0, count), StringComparer.Ordinal));
+
     /// <summary>The view of a table read whole (an HDF5 file, a CSV header the scanner leaves to the full reader).</summary>
     public static StageColumns Of(StatsTable table) =>
         new([.. table.Keys], table.Steps, table.Columns.ToDictionary(c => c.Key, c => (ReadOnlyMemory<double>)c.Value, StringComparer.Ordinal));

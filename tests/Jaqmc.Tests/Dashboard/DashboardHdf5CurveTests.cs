@@ -46,12 +46,7 @@ public sealed class DashboardHdf5CurveTests
         // Another run in the same directory, as long, with the same steps but no pmove.
         File.Delete(Path.Combine(directory, "train_stats.h5"));
         var keys = new Jaqmc.Sinks.StatsKeys("total_energy");
-        await using (var writer = new Jaqmc.Sinks.Hdf5.Hdf5StatsWriter(new Jaqmc.Sinks.Hdf5.Hdf5WriterOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<Jaqmc.Sinks.Hdf5.Hdf5StatsWriter>.Instance))
-        {
-            await writer.OpenAsync(new Jaqmc.Sinks.WriterContext(directory, "train", 0, "fresh"), CancellationToken.None);
-            await writer.WriteAsync([.. Enumerable.Range(0, 1000).Select(i => new Jaqmc.Sinks.StatsRecord("train", i, keys, [-1.0 - i]))], CancellationToken.None);
-            await writer.CloseAsync(Jaqmc.Sinks.StageOutcome.Completed, CancellationToken.None);
-        }
+        await SyntheticRun.WriteHdf5Async(directory, 0, [.. Enumerable.Range(0, 1000).Select(i => new Jaqmc.Sinks.StatsRecord("train", i, keys, [-1.0 - i]))]);
 
         var energy = await dashboard.GetJsonAsync("/api/curve?run=dir:a&points=1000");
         var (status, error) = await dashboard.GetErrorAsync("/api/curve?run=dir:a&key=pmove&points=1000");

@@ -52,13 +52,19 @@ internal sealed class SyntheticRun
     public static async Task<SyntheticRun> WriteHdf5Async(string directory, int steps, int seed, int from, int to)
     {
         var run = Generate(directory, steps, seed, 0);
-        System.IO.Directory.CreateDirectory(directory);
         var keys = new StatsKeys("pmove", "total_energy", "total_energy_var");
-        await using var writer = new Hdf5StatsWriter(new Hdf5WriterOptions(), NullLogger<Hdf5StatsWriter>.Instance);
-        await writer.OpenAsync(new WriterContext(directory, "train", from, "synthetic"), CancellationToken.None);
-        await writer.WriteAsync([.. Enumerable.Range(from, to - from).Select(i => new StatsRecord("train", i, keys, [run.Pmove[i], run.Energy[i], run.Variance[i]]))], CancellationToken.None);
-        await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        await WriteHdf5Async(directory, from, [.. Enumerable.Range(from, to - from).Select(i => new StatsRecord("train", i, keys, [run.Pmove[i], run.Energy[i], run.Variance[i]]))]);
         return run;
+    }
+
+    /// <summary>Writes <paramref name="records"/> to <c>train_stats.h5</c> through the HDF5 writer, its stage opened at <paramref name="initialStep"/>.</summary>
+    public static async Task WriteHdf5Async(string directory, long initialStep, IReadOnlyList<StatsRecord> records)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        await using var writer = new Hdf5StatsWriter(new Hdf5WriterOptions(), NullLogger<Hdf5StatsWriter>.Instance);
+        await writer.OpenAsync(new WriterContext(directory, "train", initialStep, "synthetic"), CancellationToken.None);
+        await writer.WriteAsync(records, CancellationToken.None);
+        await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
     }
 
     /// <summary>The values <see cref="Write"/> and <see cref="WriteHdf5Async"/> would write, without a file.</summary>

@@ -3,7 +3,6 @@ using Jaqmc.Cli;
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Postgres;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Jaqmc.Tests.Sinks.Postgres;
@@ -195,14 +194,7 @@ public sealed class PostgresKeyOrderTests(PostgresFixture server) : IClassFixtur
         Assert.Equal(expected, steps);
     }
 
-    private PostgresStatsWriter CreateWriter() => new(
-        new PostgresWriterOptions
-        {
-            Enabled = true,
-            ConnectionString = server.ConnectionStringWith(b => b.CommandTimeout = PostgresViewingTests.BusyServerTimeoutSeconds),
-            Schema = _schema,
-        },
-        NullLogger<PostgresStatsWriter>.Instance);
+    private PostgresStatsWriter CreateWriter() => server.CreatePatientWriter(_schema);
 
     /// <summary>A version-3 schema with two runs, two stages each, odd key names, non-finite values and gaps.</summary>
     private async Task FillVersion3Async(NpgsqlConnection db)

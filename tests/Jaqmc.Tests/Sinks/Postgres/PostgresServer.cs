@@ -1,4 +1,6 @@
 using Dapper;
+using Jaqmc.Sinks.Postgres;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Jaqmc.Tests.Sinks.Postgres;
@@ -25,6 +27,14 @@ public abstract class PostgresServer : IAsyncLifetime
         change(builder);
         return builder.ConnectionString;
     }
+
+    /// <summary>
+    /// A writer of <paramref name="schema"/> whose commands wait as long as a starved CI server needs
+    /// (<see cref="PostgresViewingTests.BusyServerTimeoutSeconds"/>): a timeout is not what the schema tests check.
+    /// </summary>
+    public PostgresStatsWriter CreatePatientWriter(string schema) => new(
+        new PostgresWriterOptions { Enabled = true, ConnectionString = ConnectionStringWith(b => b.CommandTimeout = PostgresViewingTests.BusyServerTimeoutSeconds), Schema = schema },
+        NullLogger<PostgresStatsWriter>.Instance);
 
     /// <summary>A new unpooled connection; <paramref name="commandTimeoutSeconds"/> replaces Npgsql's 30 s default.</summary>
     public async Task<NpgsqlConnection> OpenAsync(int? commandTimeoutSeconds = null)

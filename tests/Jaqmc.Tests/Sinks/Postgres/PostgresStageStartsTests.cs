@@ -1,7 +1,6 @@
 using Dapper;
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Postgres;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jaqmc.Tests.Sinks.Postgres;
 
@@ -42,7 +41,7 @@ public sealed class PostgresStageStartsTests(PostgresFixture server) : IClassFix
     [Fact]
     public async Task Version4Database_MigratesToVersion5_KeepingEachStagesLatestOpening()
     {
-        await using var db = await server.OpenAsync();
+        await using var db = await server.OpenAsync(PostgresViewingTests.BusyServerTimeoutSeconds);
         await PostgresSchema.EnsureAsync(db, _schema, CancellationToken.None, upToVersion: 4);
         await db.ExecuteAsync(
             $"""
@@ -71,12 +70,10 @@ public sealed class PostgresStageStartsTests(PostgresFixture server) : IClassFix
 
     private async Task<List<long>> StartsAsync()
     {
-        await using var db = await server.OpenAsync();
+        await using var db = await server.OpenAsync(PostgresViewingTests.BusyServerTimeoutSeconds);
         return [.. await db.QueryAsync<long>(
             $"SELECT ss.initial_step FROM {S}.stage_starts ss JOIN {S}.run_stages st ON st.id = ss.stage_id JOIN {S}.runs r ON r.id = st.run_id WHERE r.name = 'resumed' AND st.stage = 'train' ORDER BY 1")];
     }
 
-    private PostgresStatsWriter CreateWriter() => new(
-        new PostgresWriterOptions { Enabled = true, ConnectionString = server.ConnectionString, Schema = _schema },
-        NullLogger<PostgresStatsWriter>.Instance);
+    private PostgresStatsWriter CreateWriter() => server.CreatePatientWriter(_schema);
 }

@@ -1,7 +1,6 @@
 using Dapper;
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Postgres;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Jaqmc.Tests.Sinks.Postgres;
@@ -179,9 +178,7 @@ public sealed class PostgresViewingTests(PostgresFixture server, CurveStageFixtu
             .ToList();
     }
 
-    private PostgresStatsWriter CreateWriter() => new(
-        new PostgresWriterOptions { Enabled = true, ConnectionString = server.ConnectionStringWith(b => b.CommandTimeout = BusyServerTimeoutSeconds), Schema = _schema },
-        NullLogger<PostgresStatsWriter>.Instance);
+    private PostgresStatsWriter CreateWriter() => server.CreatePatientWriter(_schema);
 
     /// <summary>Every summary row equals what a direct computation over <c>stat_values</c> gives, and none is extra.</summary>
     private async Task AssertSummariesMatchValuesAsync(NpgsqlConnection db)
