@@ -65,7 +65,7 @@ internal static class PlotCommand
                 curves.Add(await reference.CurveAsync(stageName, key, from, w, cancellationToken).ConfigureAwait(false));
             }
 
-            var walkerCount = parse.GetValue(walkers) ?? await reference.WalkersAsync(cancellationToken).ConfigureAwait(false);
+            var walkerCount = parse.GetValue(walkers) ?? reference.Walkers();
             StageCurve? variance = null;
             if (keyList.Contains(Energy) && walkerCount is > 0)
             {

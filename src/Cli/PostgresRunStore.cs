@@ -38,13 +38,26 @@ internal sealed class PostgresRunStore : IAsyncDisposable
 
         try
         {
-            return new PostgresRunStore(NpgsqlDataSource.Create(connectionString), schema);
+            return new PostgresRunStore(CreateDataSource(connectionString), schema);
         }
         catch (ArgumentException e)
         {
             // The message of a bad connection string never quotes it (it may hold a password).
             throw new CliException($"the PostgreSQL connection string is not valid ({e.Message})", Hosting.ExitCodes.Configuration, e);
         }
+    }
+
+    /// <summary>
+    /// The reads' data source. They receive only built-in types (integer, bigint, float8, text, boolean, timestamptz
+    /// and arrays of them), which the slim builder knows without the server's catalogue: the full builder reads the
+    /// catalogue when it first connects and sets up every type plugin, about 30 ms of each command's start.
+    /// </summary>
+    private static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlSlimDataSourceBuilder(connectionString);
+        builder.EnableArrays();
+        builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
+        return builder.Build();
     }
 
     /// <summary>Every run with its stages, newest first.</summary>

@@ -14,12 +14,16 @@ internal sealed class RunReference : IAsyncDisposable
     private readonly string? _file;
     private StatsTable? _cached;
 
-    private RunReference(string name, LocalRun? local, PostgresRunStore? store, string? file)
+    // A run in PostgreSQL: its summary and configuration as found when the reference was resolved (one command's view).
+    private readonly (RunSummary Run, string? Config)? _found;
+
+    private RunReference(string name, LocalRun? local, PostgresRunStore? store, string? file, (RunSummary Run, string? Config)? found = null)
     {
         Name = name;
         Local = local;
         _store = store;
         _file = file;
+        _found = found;
     }
 
     /// <summary>The run's name (its directory for a local run).</summary>
@@ -55,13 +59,13 @@ internal sealed class RunReference : IAsyncDisposable
             ?? throw new CliException($"no run directory or file '{run}' (for a run in PostgreSQL, give --connection or set ConnectionStrings:Stats)");
         try
         {
-            if (await store.FindAsync(run, cancellationToken).ConfigureAwait(false) is null)
+            if (await store.FindAsync(run, cancellationToken).ConfigureAwait(false) is not { } found)
             {
                 var known = await store.ListAsync(cancellationToken).ConfigureAwait(false);
                 throw new CliException($"no run directory or file '{run}', and PostgreSQL has no run of that name (runs: {string.Join(", ", known.Take(10).Select(r => r.Name))})");
             }
 
-            return new RunReference(run, null, store, null);
+            return new RunReference(run, null, store, null, found);
         }
         catch
         {
@@ -168,24 +172,23 @@ internal sealed class RunReference : IAsyncDisposable
     public async Task<RunSummary> SummariseAsync(CancellationToken cancellationToken) =>
         Local is not null
             ? await Local.SummariseAsync(Name, cancellationToken).ConfigureAwait(false)
-            : (await _store!.FindAsync(Name, cancellationToken).ConfigureAwait(false))!.Value.Run;
+            : _found?.Run ?? throw new InvalidOperationException("a statistics file outside a run directory has no run summary");
 
     /// <summary>The configuration PostgreSQL recorded for the run (JSON), or null for a local run.</summary>
-    public async Task<string?> RecordedConfigurationAsync(CancellationToken cancellationToken) =>
-        _store is null ? null : (await _store.FindAsync(Name, cancellationToken).ConfigureAwait(false))?.Config;
+    public string? RecordedConfiguration => _found?.Config;
 
     /// <summary>
     /// The run's walker count, for the energy's error band: recorded in PostgreSQL's configuration or in a
     /// checkpoint; null when neither says.
     /// </summary>
-    public async Task<int?> WalkersAsync(CancellationToken cancellationToken)
+    public int? Walkers()
     {
         if (Local?.CheckpointSettings() is { } fromCheckpoint)
         {
             return fromCheckpoint.Walkers;
         }
 
-        if (await RecordedConfigurationAsync(cancellationToken).ConfigureAwait(false) is { } json
+        if (RecordedConfiguration is { } json
             && JsonNode.Parse(json)?["Training"]?["Walkers"]?.GetValue<string>() is { } text
             && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var walkers))
         {

@@ -81,7 +81,7 @@ internal static class ShowCommand
         var directory = reference.Local?.Directory ?? (reference.File is { } file ? Path.GetDirectoryName(file) : null);
         var (json, source) = directory is not null
             ? (await RunSettingsFile.TryReadAsync(directory, cancellationToken).ConfigureAwait(false), RunSettingsFile.PathIn(directory))
-            : (await reference.RecordedConfigurationAsync(cancellationToken).ConfigureAwait(false), "PostgreSQL");
+            : (reference.RecordedConfiguration, "PostgreSQL");
 
         IReadOnlyList<(string Key, string Value)>? settings = null;
         string? problem = null;

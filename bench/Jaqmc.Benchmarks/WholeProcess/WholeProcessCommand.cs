@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 
 namespace Jaqmc.Benchmarks.WholeProcess;
 
@@ -23,8 +24,11 @@ namespace Jaqmc.Benchmarks.WholeProcess;
 /// the figure.
 /// </para>
 /// </remarks>
-internal static class WholeProcessCommand
+internal static partial class WholeProcessCommand
 {
+    [GeneratedRegex("Password=[^;]*", RegexOptions.IgnoreCase)]
+    private static partial Regex PasswordMask();
+
     public static async Task<int> RunAsync(string[] args)
     {
         var steps = CommandHelpers.Option(args, "--steps", 3000);
@@ -67,7 +71,8 @@ internal static class WholeProcessCommand
             $"whole-process duty cycle: He, {steps} training + {evaluationSteps} evaluation steps per process, {pairs} ABBA pairs per variant after {warmUp} warm-up pair(s); {Environment.ProcessorCount} cores, load {ChildCpu.LoadAverage():F2}"));
         foreach (var variant in variants)
         {
-            var env = string.Join(' ', environment.Concat(variant.Environment).Select(kv => $"{kv.Key}={kv.Value}"));
+            // A connection string's password stays out of the benchmark's output (it may be kept as a log).
+            var env = string.Join(' ', environment.Concat(variant.Environment).Select(kv => $"{kv.Key}={PasswordMask().Replace(kv.Value, "Password=***")}"));
             Console.WriteLine($"  {variant.Label}:");
             Console.WriteLine($"    off: {env}{(env.Length > 0 ? " " : string.Empty)}{launcher.Describe(variant, withWriters: false)}");
             Console.WriteLine($"    on:  {env}{(env.Length > 0 ? " " : string.Empty)}{launcher.Describe(variant, withWriters: true)}");
