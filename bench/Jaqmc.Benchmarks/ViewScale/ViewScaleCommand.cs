@@ -142,7 +142,7 @@ internal sealed class ViewScaleCommand
 
     private async Task ReportViewingAsync(NpgsqlDataSource source, string[] schemas)
     {
-        var builds = new[] { StringOption("--jaqmc-before"), StringOption("--jaqmc") ?? DefaultJaqmcDll() }.OfType<string>().ToArray();
+        var builds = new[] { StringOption("--jaqmc-before"), StringOption("--jaqmc") ?? DefaultJaqmcDll() }.OfType<string>().Select(Path.GetFullPath).ToArray();
         var timer = new ViewTimer(source, _repeats, builds, _connection);
         var runs = _shape.RunNames().Where(r => r != ScaleShape.LongRun).ToArray();
         string Run(int i) => runs[(i + runs.Length) % runs.Length];
