@@ -116,11 +116,20 @@ internal sealed partial class LocalRun
             var data = Hdf5StatsReader.Read(path);
             return new StatsTable(data.Stage ?? stage, data.Steps, data.Columns);
         }
-        catch (Exception e) when (e is not CliException and not OutOfMemoryException)
+        catch (Exception e) when (IsHdf5ReadFailure(e))
         {
-            throw new CliException($"cannot read {path}: {e.Message}", e);
+            throw Hdf5ReadError(path, e);
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> is the HDF5 library failing to read a file (a missing libhdf5 included), which the
+    /// verbs and the dashboard name in one line with <see cref="Hdf5ReadError"/>.
+    /// </summary>
+    internal static bool IsHdf5ReadFailure(Exception e) => e is not CliException and not OutOfMemoryException and not OperationCanceledException;
+
+    /// <summary>The one-line error for a statistics file at <paramref name="path"/> that cannot be read.</summary>
+    internal static CliException Hdf5ReadError(string path, Exception e) => new($"cannot read {path}: {e.Message}", e);
 
     /// <summary>The stages in the order they run: <c>train</c>, <c>evaluation</c>, then any other.</summary>
     public IEnumerable<LocalStage> OrderedStages =>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
 
 namespace Jaqmc.Benchmarks.WholeProcess;
 
@@ -24,11 +23,8 @@ namespace Jaqmc.Benchmarks.WholeProcess;
 /// the figure.
 /// </para>
 /// </remarks>
-internal static partial class WholeProcessCommand
+internal static class WholeProcessCommand
 {
-    [GeneratedRegex("Password=[^;]*", RegexOptions.IgnoreCase)]
-    private static partial Regex PasswordMask();
-
     public static async Task<int> RunAsync(string[] args)
     {
         var steps = CommandHelpers.Option(args, "--steps", 3000);
@@ -72,7 +68,7 @@ internal static partial class WholeProcessCommand
         foreach (var variant in variants)
         {
             // A connection string's password stays out of the benchmark's output (it may be kept as a log).
-            var env = string.Join(' ', environment.Concat(variant.Environment).Select(kv => $"{kv.Key}={PasswordMask().Replace(kv.Value, "Password=***")}"));
+            var env = string.Join(' ', environment.Concat(variant.Environment).Select(kv => $"{kv.Key}={WithoutPassword(kv.Value)}"));
             Console.WriteLine($"  {variant.Label}:");
             Console.WriteLine($"    off: {env}{(env.Length > 0 ? " " : string.Empty)}{launcher.Describe(variant, withWriters: false)}");
             Console.WriteLine($"    on:  {env}{(env.Length > 0 ? " " : string.Empty)}{launcher.Describe(variant, withWriters: true)}");
@@ -181,5 +177,25 @@ internal static partial class WholeProcessCommand
         }
 
         return new(text[..equals], text[(equals + 1)..]);
+    }
+
+    /// <summary><paramref name="value"/> with the password of a connection string in it replaced (any spelling, quoted or not).</summary>
+    private static string WithoutPassword(string value)
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(value);
+            if (builder.Password is null)
+            {
+                return value;
+            }
+
+            builder.Password = "***";
+            return builder.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return value;
+        }
     }
 }

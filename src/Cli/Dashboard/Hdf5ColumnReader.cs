@@ -19,7 +19,20 @@ internal sealed class Hdf5ColumnReader(string path)
     private StageColumns? _view;
 
     /// <summary>The stage with at least <paramref name="keys"/> read (those it has), up to the file's last complete row.</summary>
+    /// <exception cref="CliException">The file cannot be read (named as <see cref="LocalRun.ReadHdf5"/> names it).</exception>
     public StageColumns Read(IReadOnlyCollection<string> keys)
+    {
+        try
+        {
+            return ReadColumns(keys);
+        }
+        catch (Exception e) when (LocalRun.IsHdf5ReadFailure(e))
+        {
+            throw LocalRun.Hdf5ReadError(path, e);
+        }
+    }
+
+    private StageColumns ReadColumns(IReadOnlyCollection<string> keys)
     {
         var info = new FileInfo(path);
         var version = (info.Length, info.LastWriteTimeUtc);

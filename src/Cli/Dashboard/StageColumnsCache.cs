@@ -23,19 +23,13 @@ internal sealed class StageColumnsCache
             return StageColumns.Of(await run.ReadAsync(stage, cancellationToken).ConfigureAwait(false));
         }
 
-        var entry = _entries.GetOrAdd(path, p => csv is null ? new Entry(null, new Hdf5ColumnReader(p)) : new Entry(new CsvColumnScanner(p), null));
+        var entry = _entries.GetOrAdd(path, p => new Entry(csv is null ? new Hdf5ColumnReader(p).Read : new CsvColumnScanner(p).Read));
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (entry.Csv is { } scanner)
-            {
-                return scanner.Read(keys);
-            }
-
-            return entry.Hdf5!.Read(keys);
+            return entry.Read(keys);
         }
-        // The HDF5 library's failures (a missing libhdf5 included) are named as LocalRun.ReadHdf5 names them.
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException || (entry.Hdf5 is not null && e is not CliException and not OutOfMemoryException and not OperationCanceledException))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CliException($"cannot read {path}: {e.Message}", e);
         }
@@ -45,12 +39,11 @@ internal sealed class StageColumnsCache
         }
     }
 
-    private sealed class Entry(CsvColumnScanner? csv, Hdf5ColumnReader? hdf5)
+    /// <summary>One file's reader (a CSV scanner or an HDF5 column reader), used by one request at a time.</summary>
+    private sealed class Entry(Func<IReadOnlyCollection<string>, StageColumns> read)
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
-        public CsvColumnScanner? Csv { get; } = csv;
-
-        public Hdf5ColumnReader? Hdf5 { get; } = hdf5;
+        public Func<IReadOnlyCollection<string>, StageColumns> Read { get; } = read;
     }
 }

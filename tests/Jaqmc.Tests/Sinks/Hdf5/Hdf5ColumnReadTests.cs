@@ -1,6 +1,5 @@
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Hdf5;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jaqmc.Tests.Sinks.Hdf5;
 
@@ -55,11 +54,6 @@ public sealed class Hdf5ColumnReadTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => Hdf5StatsReader.ReadColumns(FilePath, ["pmove"], firstRow: -1));
     }
 
-    private async Task WriteAsync(int rows)
-    {
-        await using var writer = new Hdf5StatsWriter(new Hdf5WriterOptions(), NullLogger<Hdf5StatsWriter>.Instance);
-        await writer.OpenAsync(new WriterContext(_directory, "train", 0, "run"), CancellationToken.None);
-        await writer.WriteAsync([.. Enumerable.Range(0, rows).Select(s => new StatsRecord("train", s, Keys, [-1.0 - (s * 1e-3), s % 10 / 10.0, s * 0.5]))], CancellationToken.None);
-        await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
-    }
+    private Task WriteAsync(int rows) =>
+        Dashboard.SyntheticRun.WriteHdf5Async(_directory, 0, [.. Enumerable.Range(0, rows).Select(s => new StatsRecord("train", s, Keys, [-1.0 - (s * 1e-3), s % 10 / 10.0, s * 0.5]))]);
 }
