@@ -219,7 +219,9 @@ internal sealed class Hdf5ColumnFile : IDisposable
     /// <c>chunkSize</c> rows and <c>step</c> chunks of <see cref="StepChunkRows"/> rows, so their chunk boundaries
     /// almost never coincide: a piece that starts a new <c>step</c> chunk leads with <c>step</c> and is gated by the
     /// values, every other piece leads with the values and is gated by <c>step</c>. (Where both grids start a chunk at
-    /// the same row, as at row 0 of a new file, no order avoids a fresh allocation in the commit.)
+    /// the same row, every chunkSize × <see cref="StepChunkRows"/> rows, no order avoids a fresh allocation in the commit.
+    /// Row 0 is such a row, so a file's first rows, like any rows that need a new dataset, are not appended in place:
+    /// see <see cref="Hdf5FileRewrite.AppendWithNewDatasets"/>.)
     /// </para>
     /// <para>
     /// A flush that adds a chunk also rewrites the dataset's chunk index node (a v1 B-tree leaf of 2,096 bytes), and
@@ -235,7 +237,8 @@ internal sealed class Hdf5ColumnFile : IDisposable
         lock (Hdf5Library.Sync)
         {
             // Keys that appeared since the last append get a dataset at the current length; rows before it read as
-            // NaN through the fill value, so every dataset stays as long as `step`.
+            // NaN through the fill value, so every dataset stays as long as `step`. (Only in a file no reader sees
+            // yet: Hdf5FileRewrite.AppendWithNewDatasets.)
             while (Keys.Count < buffer.ColumnCount)
             {
                 AddColumn(buffer.Key(Keys.Count));

@@ -5,7 +5,8 @@ namespace Jaqmc.Sinks.Hdf5;
 /// <summary>
 /// Rewrites a statistics file through a fresh file beside it (<see cref="Hdf5ColumnFile.ResumeTemporaryPath"/>)
 /// that is closed, checked, fsynced and renamed over the original, which is only ever read: a kill at any point
-/// leaves either the original or the complete new file. Used to resume at a step and to compact a finished file.
+/// leaves either the original or the complete new file. Used to create a stage's file, to give it new datasets
+/// (its first rows, a key that appears mid-stage), to resume at a step and to compact a finished file.
 /// </summary>
 internal static class Hdf5FileRewrite
 {
@@ -30,6 +31,62 @@ internal static class Hdf5FileRewrite
         {
             Rewrite(path, stage, initialStep, chunkSize, Hdf5ColumnFile.StepChunkRows(chunkSize), appendable: true);
             return Hdf5ColumnFile.Open(path, readOnly: false, chunkSize);
+        }
+    }
+
+    /// <summary>
+    /// Creates an empty statistics file (the layout's attributes and an empty <c>step</c> dataset) beside
+    /// <paramref name="path"/>, replaces <paramref name="path"/> with it and opens it read-write. A kill while the file
+    /// is built leaves the previous file at <paramref name="path"/> (or none), never a half-written one.
+    /// </summary>
+    public static Hdf5ColumnFile CreateEmpty(string path, string stage, int chunkSize)
+    {
+        lock (Hdf5Library.Sync)
+        {
+            var fresh = Hdf5ColumnFile.ResumeTemporaryPath(path);
+            File.Delete(fresh);
+            Hdf5ColumnFile.Create(fresh, stage, chunkSize).Dispose();
+            FileDurability.ReplaceDurably(fresh, path);
+            return Hdf5ColumnFile.Open(path, readOnly: false, chunkSize);
+        }
+    }
+
+    /// <summary>
+    /// Appends the buffered rows of <paramref name="buffer"/> to the open file <paramref name="live"/> when they need
+    /// new datasets (a file's first rows, or keys it has no dataset for): copies the file's rows into a fresh file
+    /// beside it, appends the buffer there, checks it, makes it durable and renames it over <paramref name="live"/>'s
+    /// path, then opens the result. Returns the new open file; <paramref name="live"/> is closed once it is replaced
+    /// and stays open and unchanged if this fails.
+    /// </summary>
+    /// <remarks>
+    /// A new dataset changes the file's structure (the root group's entries, object headers, chunk index roots),
+    /// and HDF5 writes such metadata in no crash-safe order, the superblock last: a kill inside the flush that adds
+    /// a dataset in place can leave a file that no reader opens ("addr overflow"), taking the rows already in it
+    /// along. Built aside, the live file is never written while its structure changes; its rows are copied once,
+    /// which costs a moment for a key that appears late in a long stage and nothing for a file's first rows.
+    /// </remarks>
+    /// <exception cref="Hdf5Exception">Writing the new file failed (the live file is untouched).</exception>
+    public static Hdf5ColumnFile AppendWithNewDatasets(Hdf5ColumnFile live, string path, string stage, int chunkSize, Hdf5RowBuffer buffer)
+    {
+        lock (Hdf5Library.Sync)
+        {
+            var fresh = Hdf5ColumnFile.ResumeTemporaryPath(path);
+            File.Delete(fresh);
+            var rows = live.Length + (ulong)buffer.Count;
+            using (var copy = Hdf5ColumnFile.Create(fresh, stage, chunkSize))
+            {
+                copy.FaultInjection = live.FaultInjection;
+                copy.CopyRowsFrom(live, live.Length, path);
+                copy.Append(buffer);
+            }
+
+            CheckRows(fresh, chunkSize, rows);
+            live.FaultInjection?.Invoke("rebuilt");
+            FileDurability.ReplaceDurably(fresh, path);
+            var result = Hdf5ColumnFile.Open(path, readOnly: false, chunkSize);
+            result.FaultInjection = live.FaultInjection;
+            live.Dispose();
+            return result;
         }
     }
 
@@ -96,15 +153,18 @@ internal static class Hdf5FileRewrite
         // Both files are closed (H5Fclose) here: nothing of the new file is left in HDF5's caches and the old
         // one was only read. Check the new file as a reader will see it, make it durable, and only then let it
         // replace the old one in a single rename (the old file is never written to).
-        using (var check = Hdf5ColumnFile.Open(fresh, readOnly: true, chunkSize))
-        {
-            if (check.Length != keep)
-            {
-                throw new Hdf5Exception($"The rewritten copy '{fresh}' holds {check.Length} rows instead of {keep}.");
-            }
-        }
-
+        CheckRows(fresh, chunkSize, keep);
         FileDurability.ReplaceDurably(fresh, path);
         return keep;
+    }
+
+    /// <summary>Opens the closed new file as a reader will and checks that every dataset holds <paramref name="rows"/> rows.</summary>
+    private static void CheckRows(string fresh, int chunkSize, ulong rows)
+    {
+        using var check = Hdf5ColumnFile.Open(fresh, readOnly: true, chunkSize);
+        if (check.Length != rows)
+        {
+            throw new Hdf5Exception($"The rewritten copy '{fresh}' holds {check.Length} rows instead of {rows}.");
+        }
     }
 }

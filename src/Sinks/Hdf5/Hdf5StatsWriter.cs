@@ -23,6 +23,11 @@ namespace Jaqmc.Sinks.Hdf5;
 /// never allocates a chunk for them (HDF5 writes a flush's metadata in no crash-safe order and the superblock last;
 /// see <see cref="Hdf5ColumnFile.Append"/>). The <c>step</c> dataset's chunks are therefore longer than the value
 /// datasets' (16 × <see cref="Hdf5WriterOptions.ChunkSize"/> + 1 rows).
+/// Rows that need a new dataset, the file's first rows and those of a key that appears mid-stage, are not appended in
+/// place: the file's rows and the new ones are written to a fresh file (<c>.h5.resume</c>), which is checked, fsynced
+/// and atomically renamed over the file, because a kill while HDF5 adds a dataset in place can leave a file no
+/// reader opens. The stage's empty file is created the same way. A key first seen late in a long stage therefore
+/// costs one copy of the file.
 /// Steps must not be negative: <c>step</c>'s fill value is -1, which marks a row whose step never reached the file.
 /// File locking is off, so h5py can open the file while the run goes on and sees the rows up to the last flush.
 /// </para>
@@ -88,16 +93,10 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
         File.Delete(Hdf5ColumnFile.ResumeTemporaryPath(path));
         var file = context.InitialStep > 0 && File.Exists(path)
             ? OpenForResume(path, context)
-            : Hdf5ColumnFile.Create(path, context.Stage, _options.ChunkSize);
-
-        var buffer = new Hdf5RowBuffer(_options.ChunkSize);
-        foreach (var key in file.Keys)
-        {
-            buffer.AddExistingColumn(key);
-        }
+            : Hdf5FileRewrite.CreateEmpty(path, context.Stage, _options.ChunkSize);
 
         _file = file;
-        _buffer = buffer;
+        _buffer = NewBuffer(file);
         _path = path;
         LogOpened(path, context.Stage, context.InitialStep, file.Length);
         return ValueTask.CompletedTask;
@@ -123,7 +122,7 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
         {
             try
             {
-                _file!.Append(buffer);
+                AppendBuffered();
             }
             catch
             {
@@ -132,8 +131,6 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
                 buffer.Truncate(mark);
                 throw;
             }
-
-            buffer.Clear();
         }
 
         return ValueTask.CompletedTask;
@@ -171,12 +168,42 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
 
     private void Commit()
     {
-        var buffer = _buffer!;
-        if (buffer.Count > 0 || buffer.ColumnCount > _file!.Keys.Count)
+        // A key seen only in rows a failed batch took back gets its dataset with the next rows that carry it.
+        if (_buffer!.Count > 0)
         {
-            _file!.Append(buffer);
-            buffer.Clear();
+            AppendBuffered();
         }
+    }
+
+    /// <summary>
+    /// Moves the buffered rows to the file: in place, or through a fresh file renamed over it when they need new
+    /// datasets (see <see cref="Hdf5FileRewrite.AppendWithNewDatasets"/>), whose key order the buffer then takes.
+    /// </summary>
+    private void AppendBuffered()
+    {
+        var file = _file!;
+        var buffer = _buffer!;
+        if (file.Length == 0 || buffer.ColumnCount > file.Keys.Count)
+        {
+            _file = Hdf5FileRewrite.AppendWithNewDatasets(file, _path, Context.Stage, _options.ChunkSize, buffer);
+            _buffer = NewBuffer(_file);
+            LogRebuilt(_path, _file.Keys.Count, _file.Length);
+            return;
+        }
+
+        file.Append(buffer);
+        buffer.Clear();
+    }
+
+    private Hdf5RowBuffer NewBuffer(Hdf5ColumnFile file)
+    {
+        var buffer = new Hdf5RowBuffer(_options.ChunkSize);
+        foreach (var key in file.Keys)
+        {
+            buffer.AddExistingColumn(key);
+        }
+
+        return buffer;
     }
 
     private void Release()
@@ -241,7 +268,7 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
     {
         var aside = FileDurability.SetAside(path, "corrupt", DateTimeOffset.UtcNow);
         LogRenamedAside(path, aside, reason);
-        return Hdf5ColumnFile.Create(path, context.Stage, _options.ChunkSize);
+        return Hdf5FileRewrite.CreateEmpty(path, context.Stage, _options.ChunkSize);
     }
 
     private static bool LooksLikeHdf5(string path)
@@ -254,6 +281,9 @@ public sealed partial class Hdf5StatsWriter : StatsWriter
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Opened '{Path}' for stage '{Stage}' at initial step {InitialStep} with {Rows} rows kept")]
     private partial void LogOpened(string path, string stage, long initialStep, ulong rows);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rebuilt '{Path}' with new datasets: {Keys} keys, {Rows} rows")]
+    private partial void LogRebuilt(string path, int keys, ulong rows);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Closed '{Path}' ({Outcome}) with {Rows} rows")]
     private partial void LogClosed(string path, StageOutcome outcome, ulong rows);
