@@ -8,8 +8,6 @@ namespace Jaqmc.Cli;
 /// <summary><c>jaqmc runs</c>: the runs in a directory tree and/or in PostgreSQL.</summary>
 internal static class RunsCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static Command Create(IReadOnlyList<string> hostArgs, CliHelp help)
     {
         var directory = new Argument<string?>("dir") { Description = "The directory tree to search (default: ./runs, when it exists).", Arity = ArgumentArity.ZeroOrOne }.RejectingOptions();
@@ -58,7 +56,7 @@ internal static class RunsCommand
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(runs.Select(r => ToJson(r.Run, r.Path, Spooled(r.Path, settings))), Json));
+                Console.WriteLine(JsonSerializer.Serialize(runs.Select(r => ToJson(r.Run, r.Path, Spooled(r.Path, settings))).ToList(), RunsJsonContext.Default.ListRunsJson));
                 return 0;
             }
 
@@ -116,18 +114,16 @@ internal static class RunsCommand
         _ => string.Empty,
     };
 
-    private static object ToJson(RunSummary run, string? path, (long Records, long StageChanges) spooled) => new
-    {
+    private static RunsJson ToJson(RunSummary run, string? path, (long Records, long StageChanges) spooled) => new(
         run.Name,
         run.Source,
-        Path = path,
+        path,
         run.Status,
         run.Updated,
-        LastEnergy = Finite(run.LastEnergy),
-        Spooled = spooled.Records,
-        SpooledStageChanges = spooled.StageChanges,
-        Stages = run.Stages.Select(s => new { s.Name, s.Status, s.LastStep, LastEnergy = Finite(s.LastEnergy), s.Checkpoints }),
-    };
+        Finite(run.LastEnergy),
+        spooled.Records,
+        spooled.StageChanges,
+        [.. run.Stages.Select(s => new RunsJson.Stage(s.Name, s.Status, s.LastStep, Finite(s.LastEnergy), s.Checkpoints))]);
 
     // JSON has no NaN: a NaN energy (a failed run) is written as null.
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -216,10 +217,27 @@ internal sealed class RemoteStageSender
     private async Task<string> OpenAsync()
     {
         var start = Acknowledged < _initialStep ? _initialStep : Acknowledged + 1;
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["run"] = _options.Run, ["stage"] = _stage, ["initial_step"] = start, ["session"] = _session });
+        var body = OpenRequest(_options.Run, _stage, start, _session);
         var reply = await PostAsync("/v1/streams", body).ConfigureAwait(false);
         Acknowledge(reply.GetProperty("durable_step").GetInt64());
         return reply.GetProperty("stream").GetString()!;
+    }
+
+    /// <summary>The body of <c>POST /v1/streams</c>, written without reflection.</summary>
+    private static byte[] OpenRequest(string run, string stage, long initialStep, string session)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("run", run);
+            json.WriteString("stage", stage);
+            json.WriteNumber("initial_step", initialStep);
+            json.WriteString("session", session);
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     private void Acknowledge(long durable)

@@ -1,6 +1,7 @@
 using Jaqmc.Remote;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 // In the DI namespace, like AddStatsPipeline, so `builder.Services.AddRemoteStatsRecorder()` needs no extra using.
 // ReSharper disable once CheckNamespace
@@ -18,7 +19,8 @@ public static class RemoteStatsRecorderServiceCollectionExtensions
     public static IServiceCollection AddRemoteStatsRecorder(this IServiceCollection services, Action<RemoteRecorderOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<RemoteRecorderOptions>().BindConfiguration(RemoteRecorderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = services.AddOptions<RemoteRecorderOptions>().BindConfiguration(RemoteRecorderOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RemoteRecorderOptions>, RemoteRecorderOptionsValidator>());
         if (configure is not null)
         {
             options.PostConfigure(configure);

@@ -47,9 +47,23 @@ internal static partial class BindingErrorMessage
         };
     }
 
-    private static Type? Resolve(string typeName) =>
-        Type.GetType(typeName, throwOnError: false)
-        ?? AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName, throwOnError: false)).FirstOrDefault(t => t is not null);
+    // The types a setting can have, looked up by the binder's name for them; a table rather than Type.GetType, which
+    // a NativeAOT build cannot answer for types it was not told about. A type missing here reads as "a <Name>".
+    private static readonly Type[] SettingTypes =
+    [
+        typeof(bool), typeof(sbyte), typeof(short), typeof(int), typeof(long), typeof(byte), typeof(ushort), typeof(uint),
+        typeof(ulong), typeof(float), typeof(double), typeof(decimal), typeof(TimeSpan),
+        typeof(Jaqmc.Service.PipelineFullMode), typeof(Jaqmc.Training.TrainingSystem),
+    ];
+
+    private static Type? Resolve(string typeName)
+    {
+        // The binder names a nullable setting System.Nullable`1[[T, assembly...]]; the table holds T.
+        var name = typeName.StartsWith("System.Nullable`1[[", StringComparison.Ordinal)
+            ? typeName["System.Nullable`1[[".Length..].Split(',')[0]
+            : typeName;
+        return Array.Find(SettingTypes, t => t.FullName == name);
+    }
 
     private static bool Secret(string path) =>
         path.Contains("ConnectionString", StringComparison.OrdinalIgnoreCase) || path.Contains("Password", StringComparison.OrdinalIgnoreCase);

@@ -13,7 +13,7 @@ internal sealed class SectionValidator<TOptions>(string section) : IValidateOpti
 {
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
-        var failures = options.Validate(new ValidationContext(options))
+        var failures = options.Validate(new ValidationContext(options, typeof(TOptions).Name, null, null))
             .Select(r => $"{section}:{r.MemberNames.FirstOrDefault()} {r.ErrorMessage}")
             .ToArray();
         return failures.Length == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

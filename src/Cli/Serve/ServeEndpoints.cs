@@ -21,7 +21,6 @@ internal static class ServeEndpoints
     public const string Prefix = "/v1/streams";
 
     // Messages quote values ('x', <token>): keep them readable in the JSON a user sees.
-    private static readonly JsonSerializerOptions ErrorJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Map(WebApplication app)
     {
@@ -63,23 +62,12 @@ internal static class ServeEndpoints
         }
     }
 
-    private static IResult List(RemoteStreams streams) => Results.Json(new
-    {
-        root = streams.FullRoot,
-        streams = streams.Snapshot().Select(s => new
-        {
-            id = s.Id,
-            run = s.Run,
-            stage = s.Stage,
-            initial_step = s.InitialStep,
-            durable_step = s.DurableStep,
-            records = s.Records,
-            batches = s.Batches,
-            skipped = s.Skipped,
-            faulted = s.IsFaulted,
-            opened = s.Opened,
-        }),
-    });
+    private static IResult List(RemoteStreams streams) => Results.Json(
+        new ServeJsonShapes.StreamListJson(
+            streams.FullRoot,
+            [.. streams.Snapshot().Select(s => new ServeJsonShapes.StreamJson(
+                s.Id, s.Run, s.Stage, s.InitialStep, s.DurableStep, s.Records, s.Batches, s.Skipped, s.IsFaulted, s.Opened))]),
+        ServeJsonContext.Default.StreamListJson);
 
     private static async Task<IResult> OpenAsync(HttpContext context, RemoteStreams streams)
     {
@@ -102,7 +90,7 @@ internal static class ServeEndpoints
             ? value
             : throw new BadRequestException("session must be a string of 1 to 128 characters that the client keeps while it reconnects");
         var stream = await streams.OpenAsync(run, stage, initialStep, session, context.RequestAborted).ConfigureAwait(false);
-        return Results.Json(new { stream = stream.Id, durable_step = stream.DurableStep });
+        return Results.Json(new ServeJsonShapes.OpenedJson(stream.Id, stream.DurableStep), ServeJsonContext.Default.OpenedJson);
     }
 
     private static async Task<IResult> AppendAsync(string id, HttpContext context, RemoteStreams streams, IOptions<ServeOptions> options)
@@ -113,7 +101,7 @@ internal static class ServeEndpoints
         {
             var batch = RecordBatchReader.Read(buffer.AsSpan(0, length), options.Value);
             var durable = await stream.AppendAsync(batch).ConfigureAwait(false);
-            return Results.Json(new { durable_step = durable });
+            return Results.Json(new ServeJsonShapes.DurableJson(durable), ServeJsonContext.Default.DurableJson);
         }
         finally
         {
@@ -134,7 +122,7 @@ internal static class ServeEndpoints
             _ => throw new BadRequestException($"outcome must be completed, interrupted or failed (got '{outcome}')"),
         };
         var durable = await streams.CloseAsync(stream, parsed).ConfigureAwait(false);
-        return Results.Json(new { durable_step = durable });
+        return Results.Json(new ServeJsonShapes.DurableJson(durable), ServeJsonContext.Default.DurableJson);
     }
 
     private static string RequiredName(JsonElement root, string field)
@@ -200,7 +188,7 @@ internal static class ServeEndpoints
         if (!context.Response.HasStarted)
         {
             context.Response.StatusCode = e.StatusCode;
-            await context.Response.WriteAsJsonAsync(new { error = e.Message }, ErrorJson).ConfigureAwait(false);
+            await context.Response.WriteAsJsonAsync(new ServeJsonShapes.ErrorJson(e.Message), ServeJsonContext.Relaxed.ErrorJson).ConfigureAwait(false);
         }
     }
 }

@@ -14,7 +14,6 @@ internal static class StreamStateFile
 {
     public const string Suffix = "_stream.json";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private static readonly DateTimeOffset ThisProcessStarted = StartOf(Environment.ProcessId) ?? DateTimeOffset.UtcNow;
 
@@ -38,7 +37,7 @@ internal static class StreamStateFile
         StreamState? state;
         try
         {
-            state = JsonSerializer.Deserialize<StreamState>(File.ReadAllBytes(path), Json);
+            state = JsonSerializer.Deserialize(File.ReadAllBytes(path), ServeJsonContext.Indented.StreamState);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
@@ -64,7 +63,7 @@ internal static class StreamStateFile
         // Written beside and renamed over, so a reader never sees half a file.
         var path = PathIn(directory, stage);
         var temporary = path + ".tmp";
-        await File.WriteAllBytesAsync(temporary, JsonSerializer.SerializeToUtf8Bytes(state, Json), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(temporary, JsonSerializer.SerializeToUtf8Bytes(state, ServeJsonContext.Indented.StreamState), cancellationToken).ConfigureAwait(false);
         File.Move(temporary, path, overwrite: true);
     }
 
@@ -82,7 +81,7 @@ internal static class StreamStateFile
         }
     }
 
-    private sealed record StreamState(
+    internal sealed record StreamState(
         string? Status,
         long InitialStep,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? DurableStep,

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Jaqmc.Service.Hosting;
 using Jaqmc.Service.Pipeline;
 using Jaqmc.Service.Spool;
@@ -45,9 +46,10 @@ public static class StatsPipelineServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        AddValidated<PipelineOptions>(services, PipelineOptions.Section);
-        AddValidated<RunOptions>(services, RunOptions.Section);
-        AddValidated<DistributedOptions>(services, DistributedOptions.Section);
+        // Bound where the type is known, so the configuration binding source generator compiles each binding.
+        AddValidated(services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section), PipelineOptions.Section);
+        AddValidated(services.AddOptions<RunOptions>().BindConfiguration(RunOptions.Section), RunOptions.Section);
+        AddValidated(services.AddOptions<DistributedOptions>().BindConfiguration(DistributedOptions.Section), DistributedOptions.Section);
         if (configure is not null)
         {
             services.PostConfigure(configure);
@@ -75,10 +77,10 @@ public static class StatsPipelineServiceCollectionExtensions
         return services;
     }
 
-    private static void AddValidated<T>(IServiceCollection services, string section)
+    private static void AddValidated<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(OptionsBuilder<T> options, string section)
         where T : class
     {
-        services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<T>>(new SectionOptionsValidator<T>(null, section)));
+        options.ValidateOnStart();
+        options.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<T>>(new SectionOptionsValidator<T>(null, section)));
     }
 }

@@ -18,5 +18,5 @@ public static class ConsoleStatsWriterServiceCollectionExtensions
     /// <param name="configureDefaults">Changes the defaults; configuration is applied afterwards and wins.</param>
     /// <param name="name">The writer's name.</param>
     public static IServiceCollection AddConsoleStatsWriter(this IServiceCollection services, Action<ConsoleWriterOptions>? configureDefaults = null, string name = DefaultName) =>
-        services.AddStatsWriter<ConsoleStatsWriter, ConsoleWriterOptions>(name, configureDefaults);
+        services.AddStatsWriter<ConsoleStatsWriter, ConsoleWriterOptions>(name, static (builder, section) => builder.BindConfiguration(section), configureDefaults);
 }

@@ -18,5 +18,5 @@ public static class CsvStatsWriterServiceCollectionExtensions
     /// <param name="configureDefaults">Changes the defaults; configuration is applied afterwards and wins.</param>
     /// <param name="name">The writer's name.</param>
     public static IServiceCollection AddCsvStatsWriter(this IServiceCollection services, Action<CsvWriterOptions>? configureDefaults = null, string name = DefaultName) =>
-        services.AddStatsWriter<CsvStatsWriter, CsvWriterOptions>(name, configureDefaults);
+        services.AddStatsWriter<CsvStatsWriter, CsvWriterOptions>(name, static (builder, section) => builder.BindConfiguration(section), configureDefaults);
 }

@@ -18,5 +18,5 @@ public static class Hdf5StatsWriterServiceCollectionExtensions
     /// <param name="configureDefaults">Changes the defaults; configuration is applied afterwards and wins.</param>
     /// <param name="name">The writer's name.</param>
     public static IServiceCollection AddHdf5StatsWriter(this IServiceCollection services, Action<Hdf5WriterOptions>? configureDefaults = null, string name = DefaultName) =>
-        services.AddStatsWriter<Hdf5StatsWriter, Hdf5WriterOptions>(name, configureDefaults);
+        services.AddStatsWriter<Hdf5StatsWriter, Hdf5WriterOptions>(name, static (builder, section) => builder.BindConfiguration(section), configureDefaults);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,7 @@ namespace Jaqmc.Sinks.Hosting;
 /// <see cref="IValidatableObject.Validate"/> results are expected to read so already.
 /// </summary>
 /// <typeparam name="TOptions">The options type.</typeparam>
-internal sealed class SectionOptionsValidator<TOptions> : IValidateOptions<TOptions>
+internal sealed class SectionOptionsValidator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions> : IValidateOptions<TOptions>
     where TOptions : class
 {
     private readonly string? _name;
@@ -38,7 +39,8 @@ internal sealed class SectionOptionsValidator<TOptions> : IValidateOptions<TOpti
 
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        // The declared type, not options.GetType(): its properties are the ones kept for a trimmed or NativeAOT build.
+        foreach (var property in typeof(TOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.GetIndexParameters().Length > 0 || property.GetMethod is null)
             {
@@ -52,7 +54,7 @@ internal sealed class SectionOptionsValidator<TOptions> : IValidateOptions<TOpti
             }
 
             var value = property.GetValue(options);
-            var context = new ValidationContext(options) { MemberName = property.Name, DisplayName = property.Name };
+            var context = new ValidationContext(options, property.Name, null, null) { MemberName = property.Name };
             foreach (var attribute in attributes)
             {
                 if (attribute.GetValidationResult(value, context) is { } result)
@@ -62,9 +64,9 @@ internal sealed class SectionOptionsValidator<TOptions> : IValidateOptions<TOpti
             }
         }
 
-        foreach (var attribute in options.GetType().GetCustomAttributes<ValidationAttribute>(inherit: true))
+        foreach (var attribute in typeof(TOptions).GetCustomAttributes<ValidationAttribute>(inherit: true))
         {
-            if (attribute.GetValidationResult(options, new ValidationContext(options)) is { } result)
+            if (attribute.GetValidationResult(options, ObjectContext(options)) is { } result)
             {
                 failures.Add(Name(result));
             }
@@ -73,13 +75,16 @@ internal sealed class SectionOptionsValidator<TOptions> : IValidateOptions<TOpti
         // As Validator.TryValidateObject does: an object's own checks run once its properties are each valid.
         if (failures.Count == 0 && options is IValidatableObject validatable)
         {
-            failures.AddRange(validatable.Validate(new ValidationContext(options)).Where(r => r != ValidationResult.Success).Select(Name));
+            failures.AddRange(validatable.Validate(ObjectContext(options)).Where(r => r != ValidationResult.Success).Select(Name));
         }
 
         return failures.Count == 0
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(failures.Distinct(StringComparer.Ordinal));
     }
+
+    // Named explicitly: the one-argument constructor looks the name up by reflection, which trimming may break.
+    private static ValidationContext ObjectContext(TOptions options) => new(options, typeof(TOptions).Name, null, null);
 
     private string Name(ValidationResult result) =>
         $"{_section}:{string.Join(",", result.MemberNames.DefaultIfEmpty("?"))} {result.ErrorMessage}";

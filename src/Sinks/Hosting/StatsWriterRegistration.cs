@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -41,7 +42,7 @@ internal sealed class StatsWriterRegistration
     /// <summary>Creates a writer instance for one stage.</summary>
     public IStatsWriter Create(IServiceProvider services) => _create(services);
 
-    internal static StatsWriterRegistration For<TWriter, TOptions>(string name)
+    internal static StatsWriterRegistration For<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TWriter, TOptions>(string name)
         where TWriter : class, IStatsWriter
         where TOptions : WriterOptions, new() =>
         new(

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,15 +23,45 @@ public static class StatsWriterServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="name">The writer's name; case-insensitive, unique.</param>
     /// <param name="configureDefaults">Changes defaults before configuration is applied.</param>
-    public static IServiceCollection AddStatsWriter<TWriter, TOptions>(
+    /// <remarks>
+    /// The options are bound with the reflection-based configuration binder. A NativeAOT or trimmed application
+    /// registers its writer with the overload that takes a <c>bind</c> delegate instead, whose
+    /// <c>builder.BindConfiguration(section)</c> the configuration binding source generator compiles.
+    /// </remarks>
+    [RequiresUnreferencedCode("Binds TOptions with the reflection-based configuration binder; use the overload that takes a bind delegate.")]
+    [RequiresDynamicCode("Binds TOptions with the reflection-based configuration binder; use the overload that takes a bind delegate.")]
+    public static IServiceCollection AddStatsWriter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TWriter, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TOptions>(
         this IServiceCollection services,
         string name,
+        Action<TOptions>? configureDefaults = null)
+        where TWriter : class, IStatsWriter
+        where TOptions : WriterOptions, new() =>
+#pragma warning disable SYSLIB1104 // The reflection-based binder, on purpose: TOptions is only known to the caller.
+        services.AddStatsWriter<TWriter, TOptions>(name, static (builder, section) => builder.BindConfiguration(section), configureDefaults);
+#pragma warning restore SYSLIB1104
+
+    /// <summary>
+    /// Registers a writer under <paramref name="name"/> as the overload without <paramref name="bind"/> does, binding
+    /// its options from <c>Writers:&lt;name&gt;</c> through <paramref name="bind"/>: pass
+    /// <c>(builder, section) =&gt; builder.BindConfiguration(section)</c>, which the configuration binding source
+    /// generator compiles (<c>EnableConfigurationBindingGenerator</c>), so the registration needs no reflection
+    /// (NativeAOT, trimming).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The writer's name; case-insensitive, unique.</param>
+    /// <param name="bind">Binds the options builder to a configuration section path.</param>
+    /// <param name="configureDefaults">Changes defaults before configuration is applied.</param>
+    public static IServiceCollection AddStatsWriter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TWriter, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions>(
+        this IServiceCollection services,
+        string name,
+        Action<OptionsBuilder<TOptions>, string> bind,
         Action<TOptions>? configureDefaults = null)
         where TWriter : class, IStatsWriter
         where TOptions : WriterOptions, new()
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(bind);
         if (services.Any(d => d.ServiceType == typeof(StatsWriterRegistration)
                               && d.ImplementationInstance is StatsWriterRegistration r
                               && string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)))
@@ -45,7 +76,8 @@ public static class StatsWriterServiceCollectionExtensions
             builder.Configure(configureDefaults);
         }
 
-        builder.BindConfiguration(section).ValidateOnStart();
+        bind(builder, section);
+        builder.ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>>(new SectionOptionsValidator<TOptions>(name, section));
         services.AddSingleton(StatsWriterRegistration.For<TWriter, TOptions>(name));
         services.TryAddSingleton(TimeProvider.System);

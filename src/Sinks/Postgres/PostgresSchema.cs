@@ -1,4 +1,3 @@
-using Dapper;
 using Npgsql;
 
 namespace Jaqmc.Sinks.Postgres;
@@ -190,24 +189,25 @@ internal static class PostgresSchema
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         // One lock per schema name; the 64-bit key is derived in the server so every client agrees on it.
-        await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT pg_advisory_xact_lock(hashtextextended('jaqmc.schema:' || @schema, 0))",
-            new { schema }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await PostgresCommand.ExecuteAsync(
+            connection, transaction, "SELECT pg_advisory_xact_lock(hashtextextended('jaqmc.schema:' || @schema, 0))",
+            cancellationToken, parameters: PostgresCommand.Parameter("schema", schema)).ConfigureAwait(false);
 
         // Look before creating: a role without CREATE on the database can still use a schema made for it.
-        var hasVersionTable = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT to_regclass(@table) IS NOT NULL", new { table = $"{s}.schema_version" }, transaction,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var hasVersionTable = await PostgresCommand.ScalarBooleanAsync(
+            connection, transaction, "SELECT to_regclass(@table) IS NOT NULL", cancellationToken,
+            PostgresCommand.Parameter("table", $"{s}.schema_version")).ConfigureAwait(false);
         var before = 0;
         if (hasVersionTable)
         {
-            before = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                $"SELECT coalesce(max(version), 0) FROM {s}.schema_version", transaction: transaction,
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            before = (int)await PostgresCommand.ScalarInt64Async(
+                connection, transaction, $"SELECT coalesce(max(version), 0) FROM {s}.schema_version", cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            await PostgresCommand.ExecuteAsync(
+                connection,
+                transaction,
                 $"""
                 CREATE SCHEMA IF NOT EXISTS {s};
                 CREATE TABLE {s}.schema_version (
@@ -215,19 +215,19 @@ internal static class PostgresSchema
                     applied_at timestamptz NOT NULL DEFAULT now()
                 );
                 """,
-                transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                cancellationToken).ConfigureAwait(false);
         }
 
         for (var version = before + 1; version <= target; version++)
         {
             // No command timeout (the connection string's default is 30 s): on a large database a migration reads
             // or re-indexes every value and takes minutes; a timeout would roll it back and the retry start over.
-            await connection.ExecuteAsync(new CommandDefinition(
-                Migrations[version - 1].Replace("{s}", s, StringComparison.Ordinal),
-                transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"INSERT INTO {s}.schema_version (version) VALUES (@version)", new { version }, transaction,
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await PostgresCommand.ExecuteAsync(
+                connection, transaction, Migrations[version - 1].Replace("{s}", s, StringComparison.Ordinal), cancellationToken,
+                timeoutSeconds: 0).ConfigureAwait(false);
+            await PostgresCommand.ExecuteAsync(
+                connection, transaction, $"INSERT INTO {s}.schema_version (version) VALUES (@version)", cancellationToken,
+                parameters: PostgresCommand.Parameter("version", version)).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -128,7 +127,9 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
 
             // Update first and insert only a new name: INSERT ... ON CONFLICT alone draws an id from the
             // sequence on every open, leaving gaps users would puzzle over. ON CONFLICT still settles a race.
-            _runId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            _runId = await PostgresCommand.ScalarInt64Async(
+                connection,
+                transaction,
                 $"""
                 WITH updated AS (
                     UPDATE {s}.runs
@@ -144,10 +145,14 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
                     RETURNING id)
                 SELECT id FROM updated UNION ALL SELECT id FROM inserted
                 """,
-                new { name = context.RunName, host = HostName, config = context.RunConfiguration },
-                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                cancellationToken,
+                PostgresCommand.Parameter("name", context.RunName),
+                PostgresCommand.Parameter("host", HostName),
+                PostgresCommand.Parameter("config", context.RunConfiguration)).ConfigureAwait(false);
 
-            _stageId = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            _stageId = (int)await PostgresCommand.ScalarInt64Async(
+                connection,
+                transaction,
                 $"""
                 INSERT INTO {s}.run_stages AS st (run_id, stage, status, initial_step)
                 VALUES (@runId, @stage, 'running', @initialStep)
@@ -155,27 +160,33 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
                 SET status = 'running', initial_step = excluded.initial_step, updated_at = now()
                 RETURNING id
                 """,
-                new { runId = _runId, stage = context.Stage, initialStep = context.InitialStep },
-                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                cancellationToken,
+                PostgresCommand.Parameter("runId", _runId),
+                PostgresCommand.Parameter("stage", context.Stage),
+                PostgresCommand.Parameter("initialStep", context.InitialStep)).ConfigureAwait(false);
 
             if (!_continuing)
             {
                 // An opening at k discards the rows at or after k, and so the openings after k: what is left marks
                 // the restarts that shaped the rows (a fresh run under a reused name starts the list again).
-                await connection.ExecuteAsync(new CommandDefinition(
+                await PostgresCommand.ExecuteAsync(
+                    connection,
+                    transaction,
                     $"""
                     DELETE FROM {s}.stage_starts WHERE stage_id = @stageId AND initial_step > @initialStep;
                     INSERT INTO {s}.stage_starts (stage_id, initial_step) VALUES (@stageId, @initialStep)
                     ON CONFLICT (stage_id, initial_step) DO UPDATE SET started_at = now();
                     """,
-                    new { stageId = _stageId, initialStep = context.InitialStep },
-                    transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    cancellationToken,
+                    parameters: [PostgresCommand.Parameter("stageId", _stageId), PostgresCommand.Parameter("initialStep", context.InitialStep)]).ConfigureAwait(false);
             }
 
-            var deleted = _continuing ? 0 : await connection.ExecuteAsync(new CommandDefinition(
+            var deleted = _continuing ? 0 : await PostgresCommand.ExecuteAsync(
+                connection,
+                transaction,
                 $"DELETE FROM {s}.stat_values WHERE {StageKeys(s)} AND step >= @initialStep",
-                new { stageId = _stageId, initialStep = context.InitialStep },
-                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                cancellationToken,
+                parameters: [PostgresCommand.Parameter("stageId", _stageId), PostgresCommand.Parameter("initialStep", context.InitialStep)]).ConfigureAwait(false);
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             _sentThrough = _continuing ? long.MaxValue : context.InitialStep - 1;
@@ -254,9 +265,12 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
             // Replace, don't append: whatever an earlier attempt of this batch committed goes first.
             if (first <= _sentThrough)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    _deleteRangeSql, new { stageId = _stageId, first, last }, transaction,
-                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await PostgresCommand.ExecuteAsync(
+                    connection,
+                    transaction,
+                    _deleteRangeSql,
+                    cancellationToken,
+                    parameters: [PostgresCommand.Parameter("stageId", _stageId), PostgresCommand.Parameter("first", first), PostgresCommand.Parameter("last", last)]).ConfigureAwait(false);
             }
 
             // From here on the batch may commit even if this call fails (a lost acknowledgement).
@@ -369,13 +383,15 @@ public sealed partial class PostgresStatsWriter : StatsWriter, IRemoteStatsWrite
         try
         {
             await using var connection = await _dataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition(
+            await PostgresCommand.ExecuteAsync(
+                connection,
+                null,
                 $"""
                 UPDATE {s}.runs SET status = @status, updated_at = now() WHERE id = @runId;
                 UPDATE {s}.run_stages SET status = @status, updated_at = now() WHERE id = @stageId;
                 """,
-                new { status, runId = _runId, stageId = _stageId },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+                cancellationToken,
+                parameters: [PostgresCommand.Parameter("status", status), PostgresCommand.Parameter("runId", _runId), PostgresCommand.Parameter("stageId", _stageId)]).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

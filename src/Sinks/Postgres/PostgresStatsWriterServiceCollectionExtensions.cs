@@ -39,6 +39,6 @@ public static class PostgresStatsWriterServiceCollectionExtensions
                 options.Enabled = true;
             }
         });
-        return services.AddStatsWriter<PostgresStatsWriter, PostgresWriterOptions>(name);
+        return services.AddStatsWriter<PostgresStatsWriter, PostgresWriterOptions>(name, static (builder, section) => builder.BindConfiguration(section));
     }
 }
