@@ -5,7 +5,8 @@
 #      dockerd without a bridge if no daemon answers, builds the PostgreSQL test image once per machine);
 #   3. starts a throwaway PostgreSQL on 127.0.0.1 (scripts/test-postgres.sh start) unless TEST_POSTGRES_CONNECTION
 #      names one;
-#   4. builds and runs `dotnet test`, then stops the server and removes the run's containers (also on failure).
+#   4. builds the solution and the program's native build (scripts/build-native.sh: clang, zlib1g-dev), runs
+#      `dotnet test`, then stops the server and removes the run's containers (also on failure).
 # Run it as root, or as a user with sudo: only apt-get, dockerd, debootstrap and the tests' tmpfs mounts (sudo -n)
 # need root. Extra arguments go to `dotnet test` (for example --filter FullyQualifiedName~Csv).
 set -euo pipefail
@@ -37,6 +38,11 @@ fi
 echo "test.sh: setup took $((SECONDS - began))s"
 
 dotnet build Jaqmc.sln -c Release -warnaserror --nologo -v quiet
+# The NativeAOT build of the program (installs clang and zlib1g-dev when missing): NativeBuildTests run it.
+native_began=$SECONDS
+JAQMC_NATIVE_BINARY=$(bash scripts/build-native.sh artifacts/native)
+export JAQMC_NATIVE_BINARY
+echo "test.sh: native build ($JAQMC_NATIVE_BINARY) took $((SECONDS - native_began))s"
 if [[ $(id -u) -ne 0 ]]; then
     # The disk-full and read-only tests mount a small tmpfs through `sudo -n`: ask for the password now, once.
     sudo -v || echo "test.sh: no sudo: the tests that mount a tmpfs will fail" >&2

@@ -33,6 +33,13 @@ internal static class CommandHelpers
     }
 
     /// <summary>
+    /// The command line that starts the program at <paramref name="program"/>: <c>dotnet jaqmc.dll</c> for an
+    /// assembly, the file itself for a native build (scripts/build-native.sh).
+    /// </summary>
+    public static string[] JaqmcCommand(string program) =>
+        program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ["dotnet", program] : [program];
+
+    /// <summary>
     /// The program as <c>dotnet run -c Release --project src/Cli</c> runs it: the ReadyToRun copy in
     /// src/Cli/bin/Release/r2r/ that building the project publishes (this project references it, so it is built too),
     /// else the plain build, else the copy beside this benchmark.

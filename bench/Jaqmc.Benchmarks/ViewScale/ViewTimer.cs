@@ -85,7 +85,7 @@ internal sealed class ViewTimer(NpgsqlDataSource source, int repeats, IReadOnlyL
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        foreach (var argument in (string[])["-f", "peak-kb %M %U %S", "dotnet", jaqmcDll, .. args, "-c", connectionString])
+        foreach (var argument in (string[])["-f", "peak-kb %M %U %S", .. CommandHelpers.JaqmcCommand(jaqmcDll), .. args, "-c", connectionString])
         {
             info.ArgumentList.Add(argument);
         }

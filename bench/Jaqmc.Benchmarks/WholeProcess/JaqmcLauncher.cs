@@ -16,7 +16,7 @@ internal sealed class JaqmcLauncher(int steps, int evaluationSteps, IReadOnlyLis
 
     /// <summary>The command line of one run, for the report (the working directory is a placeholder).</summary>
     public string Describe(Variant variant, bool withWriters) =>
-        string.Join(' ', ["dotnet", variant.Dll, .. Arguments("DIR", withWriters)]);
+        string.Join(' ', [.. CommandHelpers.JaqmcCommand(variant.Dll), .. Arguments("DIR", withWriters)]);
 
     /// <summary>Runs the program once; throws with the tail of its output when it fails or writes the wrong files.</summary>
     public async Task<RunTiming> RunAsync(Variant variant, bool withWriters)
@@ -25,14 +25,19 @@ internal sealed class JaqmcLauncher(int steps, int evaluationSteps, IReadOnlyLis
         Directory.CreateDirectory(directory);
         try
         {
-            var info = new ProcessStartInfo("dotnet")
+            var command = CommandHelpers.JaqmcCommand(variant.Dll);
+            var info = new ProcessStartInfo(command[0])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
                 WorkingDirectory = directory,
             };
-            info.ArgumentList.Add(variant.Dll);
+            foreach (var argument in command.Skip(1))
+            {
+                info.ArgumentList.Add(argument);
+            }
+
             foreach (var argument in Arguments(directory, withWriters))
             {
                 info.ArgumentList.Add(argument);

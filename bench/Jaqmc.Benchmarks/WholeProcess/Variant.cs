@@ -5,7 +5,7 @@ namespace Jaqmc.Benchmarks.WholeProcess;
 /// interleaved with the others', so their figures share the machine's drift.
 /// </summary>
 /// <param name="Label">How the report names it.</param>
-/// <param name="Dll">The <c>jaqmc.dll</c> to run with <c>dotnet</c>.</param>
+/// <param name="Dll">The <c>jaqmc.dll</c> to run with <c>dotnet</c>, or a native <c>jaqmc</c> executable (scripts/build-native.sh).</param>
 /// <param name="Environment">Variables set for its processes (on top of the command's <c>--env</c>).</param>
 internal sealed record Variant(string Label, string Dll, IReadOnlyDictionary<string, string> Environment)
 {

@@ -17,7 +17,7 @@ namespace Jaqmc.Benchmarks.WholeProcess;
 /// Every run checks its exit code and which stats files it left, so a misconfigured side cannot pass for fast.
 /// </para>
 /// <para>
-/// <c>--baseline PATH</c> (another build's jaqmc.dll) and <c>--compare-env K=V</c> (the same build with variables
+/// <c>--baseline PATH</c> (another build's jaqmc.dll, or a native jaqmc) and <c>--compare-env K=V</c> (the same build with variables
 /// set) add variants whose pairs are interleaved with the main build's, so a before/after comparison shares the
 /// machine's drift. The one-minute load average is printed with every pair: on a shared machine, quote it with
 /// the figure.

@@ -22,11 +22,11 @@ internal sealed class DashboardProcess : IDisposable
 
     public HttpClient Http { get; }
 
-    /// <summary>Starts <c>jaqmc dashboard ARGS --urls http://HOST:PORT</c> (HOST 127.0.0.1 unless <paramref name="bindHost"/>) in <paramref name="workingDirectory"/> (default: the temp directory) and waits until it answers.</summary>
-    public static async Task<DashboardProcess> StartAsync(IEnumerable<string> args, string bindHost = "127.0.0.1", string? workingDirectory = null, IDictionary<string, string?>? environment = null)
+    /// <summary>Starts <c>jaqmc dashboard ARGS --urls http://HOST:PORT</c> (HOST 127.0.0.1 unless <paramref name="bindHost"/>) in <paramref name="workingDirectory"/> (default: the temp directory), the native build with <paramref name="native"/>, and waits until it answers.</summary>
+    public static async Task<DashboardProcess> StartAsync(IEnumerable<string> args, string bindHost = "127.0.0.1", string? workingDirectory = null, IDictionary<string, string?>? environment = null, bool native = false)
     {
         var port = LoopbackPorts.Next();
-        var process = JaqmcProcess.Start(["dashboard", .. args, "--urls", string.Create(CultureInfo.InvariantCulture, $"http://{bindHost}:{port}"), "--Dashboard:LiveInterval=00:00:00.100"], environment, workingDirectory);
+        var process = JaqmcProcess.Start(["dashboard", .. args, "--urls", string.Create(CultureInfo.InvariantCulture, $"http://{bindHost}:{port}"), "--Dashboard:LiveInterval=00:00:00.100"], environment, workingDirectory, native: native);
         var dashboard = new DashboardProcess(process, port);
         await HttpReadiness.WaitUntilHealthyAsync(process, dashboard.Url);
         return dashboard;

@@ -23,15 +23,34 @@ internal sealed class JaqmcProcess : ChildProcess
         }
     }
 
-    /// <summary>Starts the program; with <paramref name="sampleHost"/>, the first argument is another host's dll to run instead.</summary>
-    public static JaqmcProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? workingDirectory = null, bool sampleHost = false)
+    /// <summary>
+    /// The NativeAOT build of the program that <c>JAQMC_NATIVE_BINARY</c> names: scripts/test.sh builds it with
+    /// scripts/build-native.sh before the tests.
+    /// </summary>
+    public static string NativeProgram
     {
-        var info = new ProcessStartInfo("dotnet")
+        get
+        {
+            var path = Environment.GetEnvironmentVariable("JAQMC_NATIVE_BINARY");
+            Assert.True(
+                !string.IsNullOrEmpty(path) && File.Exists(path),
+                $"No native build at JAQMC_NATIVE_BINARY='{path}': run 'export JAQMC_NATIVE_BINARY=$(bash scripts/build-native.sh)' (scripts/test.sh does).");
+            return path!;
+        }
+    }
+
+    /// <summary>
+    /// Starts the program; with <paramref name="sampleHost"/>, the first argument is another host's dll to run instead;
+    /// with <paramref name="native"/>, the NativeAOT build (<see cref="NativeProgram"/>).
+    /// </summary>
+    public static JaqmcProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? workingDirectory = null, bool sampleHost = false, bool native = false)
+    {
+        var info = new ProcessStartInfo(native ? NativeProgram : "dotnet")
         {
             RedirectStandardInput = true,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        if (!sampleHost)
+        if (!sampleHost && !native)
         {
             info.ArgumentList.Add(ProgramDll);
         }
@@ -50,9 +69,9 @@ internal sealed class JaqmcProcess : ChildProcess
         return new JaqmcProcess(info);
     }
 
-    public static async Task<JaqmcProcess> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    public static async Task<JaqmcProcess> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null, bool native = false)
     {
-        var p = Start(args, environment);
+        var p = Start(args, environment, native: native);
         await p.WaitAsync(timeout ?? TimeSpan.FromMinutes(2));
         return p;
     }
