@@ -86,7 +86,10 @@ internal sealed class PostgresStageReader(PostgresRunStore store, string run, st
     /// The primary key is (stage, key, step), so the stage is read a window of steps at a time, each window one
     /// index range per key (the keys named, as the index needs), and turned into steps here; each window starts at
     /// the first step with a value at or after the last window's end (one index probe per key), so gaps in the
-    /// steps cost nothing. The windows share one snapshot (<see cref="PostgresRunStore.OpenSnapshotAsync"/>).
+    /// steps cost nothing. The stage id and each window's bounds are found first and sent as values: with the
+    /// bounds known only inside one statement, the planner could not tell a window's few rows from the whole table,
+    /// and at 100 M values it chose to scan every row for every window. The windows share one snapshot
+    /// (<see cref="PostgresRunStore.OpenSnapshotAsync"/>).
     /// </remarks>
     public async Task ForEachStepAsync(IReadOnlyList<(int Id, string Name)> keys, Func<long, double[], Task> step, CancellationToken cancellationToken)
     {
@@ -94,61 +97,79 @@ internal sealed class PostgresStageReader(PostgresRunStore store, string run, st
         var ids = keys.Select(k => k.Id).ToArray();
         var window = new double[WindowSteps * keys.Count];
         var present = new bool[WindowSteps];
-        var sql = $"""
-            WITH stage AS (
-                SELECT st.id FROM {store.Schema}.run_stages st JOIN {store.Schema}.runs r ON r.id = st.run_id
-                WHERE r.name = @run AND st.stage = @stage),
-            start AS (
-                SELECT stage.id, min(f.step) AS step
-                FROM stage CROSS JOIN unnest(@keys) AS k(id)
-                CROSS JOIN LATERAL (
-                    SELECT v.step FROM {store.Schema}.stat_values v
-                    WHERE v.stage_id = stage.id AND v.key_id = k.id AND v.step >= @from
-                    ORDER BY v.step LIMIT 1) f
-                GROUP BY stage.id)
-            SELECT start.step, v.step, v.key_id, v.value
-            FROM start
-            JOIN {store.Schema}.stat_values v
-              ON v.stage_id = start.id AND v.key_id = ANY (@keys) AND v.step >= start.step AND v.step < start.step + @window
-            """;
         await using var snapshot = await store.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var stageId = await ScalarAsync(
+            $"""
+            SELECT st.id FROM {store.Schema}.run_stages st JOIN {store.Schema}.runs r ON r.id = st.run_id
+            WHERE r.name = @run AND st.stage = @stage
+            """,
+            new() { ["run"] = run, ["stage"] = stage },
+            snapshot,
+            cancellationToken).ConfigureAwait(false);
+        if (stageId is null)
+        {
+            return;
+        }
+
+        var startSql = $"""
+            SELECT min(f.step)
+            FROM unnest(@keys) AS k(id)
+            CROSS JOIN LATERAL (
+                SELECT v.step FROM {store.Schema}.stat_values v
+                WHERE v.stage_id = @stageId AND v.key_id = k.id AND v.step >= @from
+                ORDER BY v.step LIMIT 1) f
+            """;
+        var windowSql = $"""
+            SELECT v.step, v.key_id, v.value FROM {store.Schema}.stat_values v
+            WHERE v.stage_id = @stageId AND v.key_id = ANY (@keys) AND v.step >= @first AND v.step < @end
+            """;
         var from = long.MinValue;
-        while (true)
+        while (await ScalarAsync(startSql, new() { ["stageId"] = (int)stageId.Value, ["keys"] = ids, ["from"] = from }, snapshot, cancellationToken).ConfigureAwait(false) is { } first)
         {
             Array.Fill(window, double.NaN);
             Array.Clear(present);
-            long? first = null;
             await store.ExecuteAsync(
-                sql,
-                new() { ["run"] = run, ["stage"] = stage, ["keys"] = ids, ["from"] = from, ["window"] = (long)WindowSteps },
+                windowSql,
+                new() { ["stageId"] = (int)stageId.Value, ["keys"] = ids, ["first"] = first, ["end"] = first + WindowSteps },
                 reader =>
                 {
-                    first = reader.GetInt64(0);
-                    var offset = (int)(reader.GetInt64(1) - first.Value);
-                    if (index.TryGetValue(reader.GetInt32(2), out var k))
+                    var offset = (int)(reader.GetInt64(0) - first);
+                    if (index.TryGetValue(reader.GetInt32(1), out var k))
                     {
                         present[offset] = true;
-                        window[(offset * keys.Count) + k] = reader.GetDouble(3);
+                        window[(offset * keys.Count) + k] = reader.GetDouble(2);
                     }
 
                     return Task.CompletedTask;
                 },
                 cancellationToken,
                 snapshot).ConfigureAwait(false);
-            if (first is null)
-            {
-                return;
-            }
-
             for (var offset = 0; offset < WindowSteps; offset++)
             {
                 if (present[offset])
                 {
-                    await step(first.Value + offset, window.AsSpan(offset * keys.Count, keys.Count).ToArray()).ConfigureAwait(false);
+                    await step(first + offset, window.AsSpan(offset * keys.Count, keys.Count).ToArray()).ConfigureAwait(false);
                 }
             }
 
-            from = first.Value + WindowSteps;
+            from = first + WindowSteps;
         }
+    }
+
+    /// <summary>The first column of the first row as an integer, or null when there is no row or it is NULL.</summary>
+    private async Task<long?> ScalarAsync(string sql, Dictionary<string, object> parameters, Npgsql.NpgsqlConnection snapshot, CancellationToken cancellationToken)
+    {
+        long? result = null;
+        await store.ExecuteAsync(
+            sql,
+            parameters,
+            reader =>
+            {
+                result = reader.IsDBNull(0) ? null : Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+                return Task.CompletedTask;
+            },
+            cancellationToken,
+            snapshot).ConfigureAwait(false);
+        return result;
     }
 }
