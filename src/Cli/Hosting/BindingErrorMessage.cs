@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
 namespace Jaqmc.Cli.Hosting;
@@ -47,8 +48,9 @@ internal static partial class BindingErrorMessage
         };
     }
 
-    // The types a setting can have, looked up by the binder's name for them; a table rather than Type.GetType, which
-    // a NativeAOT build cannot answer for types it was not told about. A type missing here reads as "a <Name>".
+    // The types a setting can have, looked up by the binder's name for them: a table first, which a NativeAOT build
+    // can answer; then the loaded assemblies, for the enums of a custom writer's options (in a NativeAOT build such a
+    // type may not be found, and the message then reads "a <Name>").
     private static readonly Type[] SettingTypes =
     [
         typeof(bool), typeof(sbyte), typeof(short), typeof(int), typeof(long), typeof(byte), typeof(ushort), typeof(uint),
@@ -56,14 +58,12 @@ internal static partial class BindingErrorMessage
         typeof(Jaqmc.Service.PipelineFullMode), typeof(Jaqmc.Training.TrainingSystem),
     ];
 
-    private static Type? Resolve(string typeName)
-    {
-        // The binder names a nullable setting System.Nullable`1[[T, assembly...]]; the table holds T.
-        var name = typeName.StartsWith("System.Nullable`1[[", StringComparison.Ordinal)
-            ? typeName["System.Nullable`1[[".Length..].Split(',')[0]
-            : typeName;
-        return Array.Find(SettingTypes, t => t.FullName == name);
-    }
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only words an error message; a type not found reads as its name.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Only words an error message; a type not found reads as its name.")]
+    private static Type? Resolve(string typeName) =>
+        Array.Find(SettingTypes, t => t.FullName == typeName)
+        ?? Type.GetType(typeName, throwOnError: false)
+        ?? AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName, throwOnError: false)).FirstOrDefault(t => t is not null);
 
     private static bool Secret(string path) =>
         path.Contains("ConnectionString", StringComparison.OrdinalIgnoreCase) || path.Contains("Password", StringComparison.OrdinalIgnoreCase);

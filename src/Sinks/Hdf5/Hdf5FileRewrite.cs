@@ -85,7 +85,16 @@ internal static class Hdf5FileRewrite
             FileDurability.ReplaceDurably(fresh, path);
             var result = Hdf5ColumnFile.Open(path, readOnly: false, chunkSize);
             result.FaultInjection = live.FaultInjection;
-            live.Dispose();
+            try
+            {
+                live.Dispose();
+            }
+            catch (Hdf5Exception)
+            {
+                // The old file is no longer at the path and no one writes to it again: failing to close it changes
+                // nothing the writer or a reader sees, and the new file must not be lost over it.
+            }
+
             return result;
         }
     }
