@@ -7,33 +7,14 @@ namespace Jaqmc.Tests.Cli;
 /// <summary>The reading verbs against a run recorded in PostgreSQL (and, for comparison, in CSV).</summary>
 public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
-    private readonly string _schema = PostgresFixture.NewSchema();
-    private readonly string _name = "cli-he-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "jaqmc-cli-pg", Guid.NewGuid().ToString("N"));
+    private readonly PostgresTrainedRun _run = new(server, "cli-he");
 
-    private string RunDirectory => Path.Combine(_root, "he");
+    private string RunDirectory => _run.RunDirectory;
 
-    public async Task InitializeAsync()
-    {
-        using var p = await JaqmcProcess.RunAsync(
-            ["train", "-w", RunDirectory, "--name", _name, "--Writers:Postgres:Schema=" + _schema,
-             "--Training:Iterations=50", "--Evaluation:Iterations=20", "--Training:Walkers=256"],
-            new Dictionary<string, string?> { ["JAQMC_ConnectionStrings__Stats"] = server.ConnectionString });
-        Assert.True(p.ExitCode == 0, $"training failed ({p.ExitCode}):\n{p.Stdout}\n{p.Stderr}");
-    }
+    public Task InitializeAsync() =>
+        _run.TrainAsync(["--Training:Iterations=50", "--Evaluation:Iterations=20", "--Training:Walkers=256"]);
 
-    public async Task DisposeAsync()
-    {
-        await server.DropSchemaAsync(_schema);
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
-    }
+    public async Task DisposeAsync() => await _run.DisposeAsync();
 
     [Fact]
     public async Task Runs_Json_ListsTheDatabaseRun()
@@ -43,7 +24,7 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
         Assert.True(p.ExitCode == 0, p.Stderr);
         using var json = JsonDocument.Parse(p.Stdout);
         var run = Assert.Single(json.RootElement.EnumerateArray(), r => r.GetProperty("source").GetString() == "postgres");
-        Assert.Equal(_name, run.GetProperty("name").GetString());
+        Assert.Equal(_run.Name, run.GetProperty("name").GetString());
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.Equal(["train", "evaluation"], run.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
         Assert.Equal([49L, 19L], run.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("lastStep").GetInt64()));
@@ -53,7 +34,7 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
     public async Task Show_UsesConnectionStringsStats_AndPrintsTheRecordedConfiguration()
     {
         using var p = await JaqmcProcess.RunAsync(
-            ["show", _name, "--Writers:Postgres:Schema=" + _schema],
+            ["show", _run.Name, "--Writers:Postgres:Schema=" + _run.Schema],
             new Dictionary<string, string?> { ["JAQMC_ConnectionStrings__Stats"] = server.ConnectionString });
 
         Assert.True(p.ExitCode == 0, p.Stderr);
@@ -70,9 +51,9 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
     [InlineData("evaluation")]
     public async Task Export_FromPostgres_EqualsTheCsvWritersFile(string stage)
     {
-        var output = Path.Combine(_root, "export-" + stage);
+        var output = Path.Combine(_run.Root, "export-" + stage);
 
-        using var p = await Verb("export", _name, "--to", "csv", "--stage", stage, "-o", output, "-c", server.ConnectionString);
+        using var p = await Verb("export", _run.Name, "--to", "csv", "--stage", stage, "-o", output, "-c", server.ConnectionString);
 
         Assert.True(p.ExitCode == 0, p.Stderr);
         Assert.Equal(
@@ -83,9 +64,9 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
     [Fact]
     public async Task Plot_FromPostgres_WritesAPng()
     {
-        var output = Path.Combine(_root, "pg.png");
+        var output = Path.Combine(_run.Root, "pg.png");
 
-        using var p = await Verb("plot", _name, "-o", output, "-c", server.ConnectionString, "--width", "700", "--height", "400");
+        using var p = await Verb("plot", _run.Name, "-o", output, "-c", server.ConnectionString, "--width", "700", "--height", "400");
 
         Assert.True(p.ExitCode == 0, p.Stderr);
         var bytes = await File.ReadAllBytesAsync(output);
@@ -100,13 +81,13 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
 
         Assert.Equal(1, p.ExitCode);
         var line = Assert.Single(p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains(_name, line, StringComparison.Ordinal);
+        Assert.Contains(_run.Name, line, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Show_TitlesEachStageWithItsExtentFromTheSummaries()
     {
-        using var p = await Verb("show", _name, "-c", server.ConnectionString);
+        using var p = await Verb("show", _run.Name, "-c", server.ConnectionString);
 
         Assert.True(p.ExitCode == 0, p.Stderr);
         Assert.Contains("train: steps 0–49, ", p.Stdout, StringComparison.Ordinal);
@@ -125,7 +106,7 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
                 await Dapper.SqlMapper.ExecuteAsync(db, $"""INSERT INTO "{old}".runs (name, host) VALUES ('old run', 'h')""");
             }
 
-            using var p = await JaqmcProcess.RunAsync(["runs", _root, "-c", server.ConnectionString, "--Writers:Postgres:Schema=" + old]);
+            using var p = await JaqmcProcess.RunAsync(["runs", _run.Root, "-c", server.ConnectionString, "--Writers:Postgres:Schema=" + old]);
 
             Assert.Equal(1, p.ExitCode);
             var line = Assert.Single(p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -138,5 +119,5 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
     }
 
     private Task<JaqmcProcess> Verb(params string[] args) =>
-        JaqmcProcess.RunAsync([.. args, "--Writers:Postgres:Schema=" + _schema]);
+        JaqmcProcess.RunAsync([.. args, "--Writers:Postgres:Schema=" + _run.Schema]);
 }

@@ -14,43 +14,22 @@ namespace Jaqmc.Tests.Cli;
 /// </summary>
 public sealed class NativeBuildTests(PostgresFixture server) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
-    private readonly string _schema = PostgresServer.NewSchema();
-    private readonly string _name = "native-he-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "jaqmc-native", Guid.NewGuid().ToString("N"));
+    private readonly PostgresTrainedRun _run = new(server, "native-he");
 
-    private string RunDirectory => Path.Combine(_root, "he");
+    private string RunDirectory => _run.RunDirectory;
 
     // For `runs` of the database alone.
-    private string EmptyDirectory => Path.Combine(_root, "none");
+    private string EmptyDirectory => Path.Combine(_run.Root, "none");
 
-    private Dictionary<string, string?> Database => new()
-    {
-        ["JAQMC_ConnectionStrings__Stats"] = server.ConnectionString,
-        ["JAQMC_Writers__Postgres__Schema"] = _schema,
-    };
+    private Dictionary<string, string?> Database => _run.Environment;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(EmptyDirectory);
-        using var p = await JaqmcProcess.RunAsync(
-            ["train", "-w", RunDirectory, "--name", _name, "--Training:Iterations=60", "--Evaluation:Iterations=20", "--Training:Walkers=256"],
-            Database,
-            native: true);
-        Assert.True(p.ExitCode == 0, $"the native build's training failed ({p.ExitCode}):\n{p.Stdout}\n{p.Stderr}");
+        await _run.TrainAsync(["--Training:Iterations=60", "--Evaluation:Iterations=20", "--Training:Walkers=256"], native: true);
     }
 
-    public async Task DisposeAsync()
-    {
-        await server.DropSchemaAsync(_schema);
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
-    }
+    public async Task DisposeAsync() => await _run.DisposeAsync();
 
     [Fact]
     public async Task Training_WritesEveryStepToCsvHdf5AndPostgres()
@@ -65,7 +44,7 @@ public sealed class NativeBuildTests(PostgresFixture server) : IClassFixture<Pos
         using var runs = await JaqmcProcess.RunAsync(["runs", EmptyDirectory, "--json"], Database);
         Assert.True(runs.ExitCode == 0, runs.Stderr);
         using var json = JsonDocument.Parse(runs.Stdout);
-        var run = Assert.Single(json.RootElement.EnumerateArray(), r => r.GetProperty("name").GetString() == _name);
+        var run = Assert.Single(json.RootElement.EnumerateArray(), r => r.GetProperty("name").GetString() == _run.Name);
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.Equal([59L, 19L], run.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("lastStep").GetInt64()));
     }
@@ -79,9 +58,9 @@ public sealed class NativeBuildTests(PostgresFixture server) : IClassFixture<Pos
     {
         var args = verb.Select(a => a switch
         {
-            "RUN" => _name,
+            "RUN" => _run.Name,
             "DIR" => RunDirectory,
-            "ROOT" => _root,
+            "ROOT" => _run.Root,
             "NONE" => EmptyDirectory,
             _ => a,
         }).ToArray();
@@ -97,15 +76,15 @@ public sealed class NativeBuildTests(PostgresFixture server) : IClassFixture<Pos
     [Fact]
     public async Task Export_And_Plot_FromPostgres()
     {
-        var output = Path.Combine(_root, "export");
-        using var export = await JaqmcProcess.RunAsync(["export", _name, "--to", "csv", "-o", output], Database, native: true);
+        var output = Path.Combine(_run.Root, "export");
+        using var export = await JaqmcProcess.RunAsync(["export", _run.Name, "--to", "csv", "-o", output], Database, native: true);
         Assert.True(export.ExitCode == 0, export.Stderr);
         Assert.Equal(
             await File.ReadAllBytesAsync(Path.Combine(RunDirectory, "train_stats.csv")),
             await File.ReadAllBytesAsync(Path.Combine(output, "train_stats.csv")));
 
-        var png = Path.Combine(_root, "energy.png");
-        using var plot = await JaqmcProcess.RunAsync(["plot", _name, "-o", png], Database, native: true);
+        var png = Path.Combine(_run.Root, "energy.png");
+        using var plot = await JaqmcProcess.RunAsync(["plot", _run.Name, "-o", png], Database, native: true);
         Assert.True(plot.ExitCode == 0, plot.Stderr);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], (await File.ReadAllBytesAsync(png)).Take(4));
     }
@@ -116,7 +95,7 @@ public sealed class NativeBuildTests(PostgresFixture server) : IClassFixture<Pos
     [InlineData("--Writers:Csv:FlushInterval=soon")]
     public async Task BadSetting_ExitsTwo_WithTheManagedBuildsLine(string setting)
     {
-        string[] args = ["train", "-w", Path.Combine(_root, "bad"), setting];
+        string[] args = ["train", "-w", Path.Combine(_run.Root, "bad"), setting];
 
         using var managed = await JaqmcProcess.RunAsync(args);
         using var native = await JaqmcProcess.RunAsync(args, native: true);
@@ -130,15 +109,15 @@ public sealed class NativeBuildTests(PostgresFixture server) : IClassFixture<Pos
     [Fact]
     public async Task Dashboard_ServesTheRunsAndTheirCurves()
     {
-        using var dashboard = await DashboardProcess.StartAsync([_root], environment: Database, native: true);
+        using var dashboard = await DashboardProcess.StartAsync([_run.Root], environment: Database, native: true);
 
         var runs = await dashboard.GetJsonAsync("/api/runs");
         var ids = runs.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToList();
-        Assert.Contains("pg:" + _name, ids);
+        Assert.Contains("pg:" + _run.Name, ids);
 
-        var curve = await dashboard.GetJsonAsync($"/api/curve?run=pg:{_name}&key=total_energy&points=60");
+        var curve = await dashboard.GetJsonAsync($"/api/curve?run=pg:{_run.Name}&key=total_energy&points=60");
         Assert.Equal(60, curve.GetProperty("mean").GetArrayLength());
-        var (status, error) = await dashboard.GetErrorAsync($"/api/curve?run=pg:{_name}&points=abc");
+        var (status, error) = await dashboard.GetErrorAsync($"/api/curve?run=pg:{_run.Name}&points=abc");
         Assert.Equal(400, status);
         Assert.Contains("points", error, StringComparison.Ordinal);
     }
