@@ -47,4 +47,21 @@ if [[ $(id -u) -ne 0 ]]; then
     # The disk-full and read-only tests mount a small tmpfs through `sudo -n`: ask for the password now, once.
     sudo -v || echo "test.sh: no sudo: the tests that mount a tmpfs will fail" >&2
 fi
-dotnet test Jaqmc.sln -c Release --no-build --nologo --blame-hang-timeout 10m --logger "console;verbosity=normal" "$@"
+test_log=$(mktemp)
+status=0
+dotnet test Jaqmc.sln -c Release --no-build --nologo --blame-hang-timeout 10m --logger "console;verbosity=normal" "$@" \
+    2>&1 | tee "$test_log" || status=$?
+if [[ $status -ne 0 ]]; then
+    # A CI log is often read from its end: repeat each failure there, with its message and its first test frame.
+    echo "test.sh: dotnet test exited with $status; the failed tests:"
+    awk '
+        /^  Failed / { shown = 1; stack = 0; lines = 0; frames = 0; print; next }
+        /^  (Passed|Skipped) / { shown = 0 }
+        shown && /^  Stack Trace:/ { stack = 1; next }
+        shown && /^  (Error Message:|Standard Output Messages:)/ { stack = 0; if ($0 ~ /Standard/) shown = 0; next }
+        shown && !stack && lines < 12 { print; lines++ }
+        shown && stack && / in .*Jaqmc\.Tests.*:line / && frames < 2 { print; frames++ }
+    ' "$test_log"
+fi
+rm -f "$test_log"
+exit "$status"

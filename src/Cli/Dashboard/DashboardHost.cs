@@ -27,7 +27,7 @@ internal static class DashboardHost
     public static async Task<WebApplication> StartAsync(
         IReadOnlyList<string> hostArgs, string? configFile, List<KeyValuePair<string, string?>> overrides, string? directory, string? connection, bool quiet, TextWriter output, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory, ApplicationName = "jaqmc" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [ConfigurationReload.OffArgument], ContentRootPath = AppContext.BaseDirectory, ApplicationName = "jaqmc" });
         builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"), new("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning")]);
         builder.Configuration.AddConfiguration(CliSettings.Build(hostArgs, configFile));
         var section = builder.Configuration.GetSection(DashboardOptions.Section);

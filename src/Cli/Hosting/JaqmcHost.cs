@@ -40,7 +40,7 @@ public static partial class JaqmcHost
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
-            Args = args,
+            Args = ConfigurationReload.WithReloadOff(args),
             ContentRootPath = AppContext.BaseDirectory,
             ApplicationName = "jaqmc",
         });

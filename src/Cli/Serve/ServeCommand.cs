@@ -74,7 +74,7 @@ internal static class ServeCommand
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = hostArgs.ToArray(),
+            Args = ConfigurationReload.WithReloadOff(hostArgs),
             ContentRootPath = AppContext.BaseDirectory,
             ApplicationName = "jaqmc",
         });

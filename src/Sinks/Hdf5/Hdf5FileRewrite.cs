@@ -4,8 +4,8 @@ namespace Jaqmc.Sinks.Hdf5;
 
 /// <summary>
 /// Rewrites a statistics file through a fresh file beside it (<see cref="Hdf5ColumnFile.ResumeTemporaryPath"/>)
-/// that is closed, checked, fsynced and renamed over the original, which is only ever read: a kill at any point
-/// leaves either the original or the complete new file. Used to create a stage's file, to give it new datasets
+/// that is closed, checked, fsynced (unless the original holds no rows) and renamed over the original, which is only
+/// ever read: a kill at any point leaves either the original or the complete new file. Used to create a stage's file, to give it new datasets
 /// (its first rows, a key that appears mid-stage), to resume at a step and to compact a finished file.
 /// </summary>
 internal static class Hdf5FileRewrite
@@ -46,7 +46,8 @@ internal static class Hdf5FileRewrite
             var fresh = Hdf5ColumnFile.ResumeTemporaryPath(path);
             File.Delete(fresh);
             Hdf5ColumnFile.Create(fresh, stage, chunkSize).Dispose();
-            FileDurability.ReplaceDurably(fresh, path);
+            // The file replaced is one the stage discards whole: only a rename is needed to keep it whole or gone.
+            FileDurability.Replace(fresh, path);
             return Hdf5ColumnFile.Open(path, readOnly: false, chunkSize);
         }
     }
@@ -82,7 +83,16 @@ internal static class Hdf5FileRewrite
 
             CheckRows(fresh, chunkSize, rows);
             live.FaultInjection?.Invoke("rebuilt");
-            FileDurability.ReplaceDurably(fresh, path);
+            if (live.Length == 0)
+            {
+                // A file's first rows replace an empty file: nothing an fsync would protect.
+                FileDurability.Replace(fresh, path);
+            }
+            else
+            {
+                FileDurability.ReplaceDurably(fresh, path);
+            }
+
             var result = Hdf5ColumnFile.Open(path, readOnly: false, chunkSize);
             result.FaultInjection = live.FaultInjection;
             try

@@ -5,21 +5,16 @@ using Jaqmc.Tests.Sinks.Postgres;
 namespace Jaqmc.Tests.Cli;
 
 /// <summary>The reading verbs against a run recorded in PostgreSQL (and, for comparison, in CSV).</summary>
-public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<PostgresFixture>, IAsyncLifetime
+public sealed class CliPostgresTests(ManagedPostgresRun run) : IClassFixture<ManagedPostgresRun>
 {
-    private readonly PostgresTrainedRun _run = new(server, "cli-he");
+    private readonly ManagedPostgresRun _run = run;
 
     private string RunDirectory => _run.RunDirectory;
-
-    public Task InitializeAsync() =>
-        _run.TrainAsync(["--Training:Iterations=50", "--Evaluation:Iterations=20", "--Training:Walkers=256"]);
-
-    public async Task DisposeAsync() => await _run.DisposeAsync();
 
     [Fact]
     public async Task Runs_Json_ListsTheDatabaseRun()
     {
-        using var p = await Verb("runs", "--json", "--connection", server.ConnectionString);
+        using var p = await Verb("runs", "--json", "--connection", _run.ConnectionString);
 
         Assert.True(p.ExitCode == 0, p.Stderr);
         using var json = JsonDocument.Parse(p.Stdout);
@@ -35,7 +30,7 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
     {
         using var p = await JaqmcProcess.RunAsync(
             ["show", _run.Name, "--Writers:Postgres:Schema=" + _run.Schema],
-            new Dictionary<string, string?> { ["JAQMC_ConnectionStrings__Stats"] = server.ConnectionString });
+            new Dictionary<string, string?> { ["JAQMC_ConnectionStrings__Stats"] = _run.ConnectionString });
 
         Assert.True(p.ExitCode == 0, p.Stderr);
         Assert.Contains("recorded in PostgreSQL", p.Stdout, StringComparison.Ordinal);
@@ -51,9 +46,9 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
     [InlineData("evaluation")]
     public async Task Export_FromPostgres_EqualsTheCsvWritersFile(string stage)
     {
-        var output = Path.Combine(_run.Root, "export-" + stage);
+        var output = Path.Combine(_run.Scratch, "export-" + stage);
 
-        using var p = await Verb("export", _run.Name, "--to", "csv", "--stage", stage, "-o", output, "-c", server.ConnectionString);
+        using var p = await Verb("export", _run.Name, "--to", "csv", "--stage", stage, "-o", output, "-c", _run.ConnectionString);
 
         Assert.True(p.ExitCode == 0, p.Stderr);
         Assert.Equal(
@@ -64,9 +59,9 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
     [Fact]
     public async Task Plot_FromPostgres_WritesAPng()
     {
-        var output = Path.Combine(_run.Root, "pg.png");
+        var output = Path.Combine(_run.Scratch, "pg.png");
 
-        using var p = await Verb("plot", _run.Name, "-o", output, "-c", server.ConnectionString, "--width", "700", "--height", "400");
+        using var p = await Verb("plot", _run.Name, "-o", output, "-c", _run.ConnectionString, "--width", "700", "--height", "400");
 
         Assert.True(p.ExitCode == 0, p.Stderr);
         var bytes = await File.ReadAllBytesAsync(output);
@@ -77,7 +72,7 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
     [Fact]
     public async Task UnknownRun_Exits1_NamingTheRunsThereAre()
     {
-        using var p = await Verb("show", "no-such-run", "-c", server.ConnectionString);
+        using var p = await Verb("show", "no-such-run", "-c", _run.ConnectionString);
 
         Assert.Equal(1, p.ExitCode);
         var line = Assert.Single(p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -87,7 +82,7 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
     [Fact]
     public async Task Show_TitlesEachStageWithItsExtentFromTheSummaries()
     {
-        using var p = await Verb("show", _run.Name, "-c", server.ConnectionString);
+        using var p = await Verb("show", _run.Name, "-c", _run.ConnectionString);
 
         Assert.True(p.ExitCode == 0, p.Stderr);
         Assert.Contains("train: steps 0–49, ", p.Stdout, StringComparison.Ordinal);
@@ -97,16 +92,16 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
     [Fact]
     public async Task SchemaOlderThanVersion3_Exits1_SayingTheNextWriterUpgradesIt()
     {
-        var old = PostgresFixture.NewSchema();
+        var old = PostgresServer.NewSchema();
         try
         {
-            await using (var db = await server.OpenAsync())
+            await using (var db = await _run.Server.OpenAsync())
             {
                 await Jaqmc.Sinks.Postgres.PostgresSchema.EnsureAsync(db, old, CancellationToken.None, upToVersion: 2);
                 await Dapper.SqlMapper.ExecuteAsync(db, $"""INSERT INTO "{old}".runs (name, host) VALUES ('old run', 'h')""");
             }
 
-            using var p = await JaqmcProcess.RunAsync(["runs", _run.Root, "-c", server.ConnectionString, "--Writers:Postgres:Schema=" + old]);
+            using var p = await JaqmcProcess.RunAsync(["runs", _run.Root, "-c", _run.ConnectionString, "--Writers:Postgres:Schema=" + old]);
 
             Assert.Equal(1, p.ExitCode);
             var line = Assert.Single(p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -114,7 +109,7 @@ public sealed class CliPostgresTests(PostgresFixture server) : IClassFixture<Pos
         }
         finally
         {
-            await server.DropSchemaAsync(old);
+            await _run.Server.DropSchemaAsync(old);
         }
     }
 

@@ -12,24 +12,16 @@ namespace Jaqmc.Tests.Cli;
 /// into every writer, and its reading verbs print what the managed build prints for the same run. Nothing of it may
 /// depend on reflection or code generated at run time, which only a native build can show.
 /// </summary>
-public sealed class NativeBuildTests(PostgresFixture server) : IClassFixture<PostgresFixture>, IAsyncLifetime
+public sealed class NativeBuildTests(NativePostgresRun run) : IClassFixture<NativePostgresRun>
 {
-    private readonly PostgresTrainedRun _run = new(server, "native-he");
+    private readonly NativePostgresRun _run = run;
 
     private string RunDirectory => _run.RunDirectory;
 
     // For `runs` of the database alone.
-    private string EmptyDirectory => Path.Combine(_run.Root, "none");
+    private string EmptyDirectory => Directory.CreateDirectory(Path.Combine(_run.Scratch, "none")).FullName;
 
     private Dictionary<string, string?> Database => _run.Environment;
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(EmptyDirectory);
-        await _run.TrainAsync(["--Training:Iterations=60", "--Evaluation:Iterations=20", "--Training:Walkers=256"], native: true);
-    }
-
-    public async Task DisposeAsync() => await _run.DisposeAsync();
 
     [Fact]
     public async Task Training_WritesEveryStepToCsvHdf5AndPostgres()
@@ -76,14 +68,14 @@ public sealed class NativeBuildTests(PostgresFixture server) : IClassFixture<Pos
     [Fact]
     public async Task Export_And_Plot_FromPostgres()
     {
-        var output = Path.Combine(_run.Root, "export");
+        var output = Path.Combine(_run.Scratch, "export");
         using var export = await JaqmcProcess.RunAsync(["export", _run.Name, "--to", "csv", "-o", output], Database, native: true);
         Assert.True(export.ExitCode == 0, export.Stderr);
         Assert.Equal(
             await File.ReadAllBytesAsync(Path.Combine(RunDirectory, "train_stats.csv")),
             await File.ReadAllBytesAsync(Path.Combine(output, "train_stats.csv")));
 
-        var png = Path.Combine(_run.Root, "energy.png");
+        var png = Path.Combine(_run.Scratch, "energy.png");
         using var plot = await JaqmcProcess.RunAsync(["plot", _run.Name, "-o", png], Database, native: true);
         Assert.True(plot.ExitCode == 0, plot.Stderr);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], (await File.ReadAllBytesAsync(png)).Take(4));
@@ -95,7 +87,7 @@ public sealed class NativeBuildTests(PostgresFixture server) : IClassFixture<Pos
     [InlineData("--Writers:Csv:FlushInterval=soon")]
     public async Task BadSetting_ExitsTwo_WithTheManagedBuildsLine(string setting)
     {
-        string[] args = ["train", "-w", Path.Combine(_run.Root, "bad"), setting];
+        string[] args = ["train", "-w", Path.Combine(_run.Scratch, "bad"), setting];
 
         using var managed = await JaqmcProcess.RunAsync(args);
         using var native = await JaqmcProcess.RunAsync(args, native: true);
