@@ -1,5 +1,6 @@
 using Jaqmc.Sinks.Hosting;
 using Jaqmc.Training;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 // In the DI namespace so that `builder.Services.AddVmcTraining()` needs no extra using.
@@ -18,11 +19,12 @@ public static class VmcTrainingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TrainingOptions>>(
-            new SectionOptionsValidator<TrainingOptions>(null, TrainingOptions.SectionName));
+        // Training:Producer is the jaqmc program's choice of trainer (Vmc or Synthetic), read before any options.
+        services.AddSingleton<IValidateOptions<TrainingOptions>>(sp =>
+            new SectionOptionsValidator<TrainingOptions>(null, TrainingOptions.SectionName, sp.GetService<IConfiguration>(), ["Producer"]));
         services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EvaluationOptions>>(
-            new SectionOptionsValidator<EvaluationOptions>(null, EvaluationOptions.SectionName));
+        services.AddSingleton<IValidateOptions<EvaluationOptions>>(sp =>
+            new SectionOptionsValidator<EvaluationOptions>(null, EvaluationOptions.SectionName, sp.GetService<IConfiguration>()));
         services.AddSingleton<VmcTrainer>();
         return services;
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -78,7 +79,7 @@ public static class StatsWriterServiceCollectionExtensions
 
         bind(builder, section);
         builder.ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TOptions>>(new SectionOptionsValidator<TOptions>(name, section));
+        services.AddSingleton<IValidateOptions<TOptions>>(sp => new SectionOptionsValidator<TOptions>(name, section, sp.GetService<IConfiguration>()));
         services.AddSingleton(StatsWriterRegistration.For<TWriter, TOptions>(name));
         services.TryAddSingleton(TimeProvider.System);
         return services;

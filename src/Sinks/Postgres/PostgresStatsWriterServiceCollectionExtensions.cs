@@ -14,8 +14,8 @@ public static class PostgresStatsWriterServiceCollectionExtensions
     /// <summary>
     /// Registers the PostgreSQL writer under <paramref name="name"/>. When <c>ConnectionStrings:Stats</c> is set
     /// (environment variable <c>JAQMC_ConnectionStrings__Stats</c>), the writer takes it as its connection string
-    /// and is enabled; <c>Writers:Postgres</c> is applied afterwards and wins (so <c>Enabled=false</c> there still
-    /// turns it off). Without a connection string the writer stays disabled and the service runs with its other
+    /// and is enabled, as it is when <c>Writers:Postgres:ConnectionString</c> is set; <c>Writers:Postgres</c> is
+    /// applied afterwards and wins (so <c>Enabled=false</c> there still turns it off). Without a connection string the writer stays disabled and the service runs with its other
     /// writers.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -36,6 +36,12 @@ public static class PostgresStatsWriterServiceCollectionExtensions
             if (!string.IsNullOrWhiteSpace(connectionString))
             {
                 options.ConnectionString = connectionString;
+                options.Enabled = true;
+            }
+
+            // A connection string given in the section itself means the same: a user who types one expects rows.
+            if (!string.IsNullOrWhiteSpace(configuration[$"{StatsWriterServiceCollectionExtensions.WritersSection}:{name}:{nameof(PostgresWriterOptions.ConnectionString)}"]))
+            {
                 options.Enabled = true;
             }
         });

@@ -85,6 +85,7 @@ public sealed class NativeBuildTests(NativePostgresRun run) : IClassFixture<Nati
     [InlineData("--Pipeline:FullMode=bogus")]
     [InlineData("--Pipeline:Capacity=-5")]
     [InlineData("--Writers:Csv:FlushInterval=soon")]
+    [InlineData("--Writers:Hdf5:Retry:MaxAtempts=3")] // names every setting, which the trimmed build must keep
     public async Task BadSetting_ExitsTwo_WithTheManagedBuildsLine(string setting)
     {
         string[] args = ["train", "-w", Path.Combine(_run.Scratch, "bad"), setting];

@@ -23,6 +23,13 @@ public sealed class ConfigurationErrorTests
         { "--Training:Iterations=0", "jaqmc: configuration error: Training:Iterations must be at least 1 (got 0)" },
         { "--Training:System=Li", "jaqmc: configuration error: Training:System must be one of H, He, H2 (got 'Li')" },
         { "--Evaluation:Iterations=-1", "jaqmc: configuration error: Evaluation:Iterations must be at least 0 (got -1)" },
+        // A misspelt name is refused, not ignored with the default left in place.
+        { "--Writers:Csv:FlushIntervall=00:00:05", "jaqmc: configuration error: Writers:Csv:FlushIntervall is not a setting (the settings of Writers:Csv: Enabled, FlushInterval, MaxBatchSize, PathTemplate, QueueCapacity, Retry)" },
+        { "--Pipeline:Capacityy=8", "jaqmc: configuration error: Pipeline:Capacityy is not a setting (the settings of Pipeline: Capacity, DispatchInterval, FullMode, IdleWriterThreads, ShutdownTimeout, WriterThreadNice)" },
+        { "--Writers:Hdf5:Retry:MaxAtempts=3", "jaqmc: configuration error: Writers:Hdf5:Retry:MaxAtempts is not a setting (the settings of Writers:Hdf5:Retry: BaseDelay, MaxAttempts, MaxDelay)" },
+        { "--Training:Walker=64", "jaqmc: configuration error: Training:Walker is not a setting (the settings of Training: BondLength, " },
+        { "--Evaluation:Iteration=5", "jaqmc: configuration error: Evaluation:Iteration is not a setting (the settings of Evaluation: Iterations)" },
+        { "--Run:Nmae=x", "jaqmc: configuration error: Run:Nmae is not a setting (the settings of Run: Name, WorkingDirectory)" },
     };
 
     [Theory]

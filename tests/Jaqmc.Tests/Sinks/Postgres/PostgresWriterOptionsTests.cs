@@ -129,6 +129,49 @@ public sealed class PostgresWriterOptionsTests
     }
 
     [Fact]
+    public void Registration_WithTheSectionsOwnConnectionString_EnablesTheWriter_UnlessTheSectionTurnsItOff()
+    {
+        using var provider = Services(new() { ["Writers:Postgres:ConnectionString"] = "Host=db;Username=u;Password=p;Database=stats" });
+        using var off = Services(new() { ["Writers:Postgres:ConnectionString"] = "Host=db", ["Writers:Postgres:Enabled"] = "false" });
+
+        var options = provider.GetRequiredService<IOptionsMonitor<PostgresWriterOptions>>().Get("Postgres");
+
+        Assert.True(options.Enabled);
+        Assert.Equal("Host=db;Username=u;Password=p;Database=stats", options.ConnectionString);
+        Assert.False(off.GetRequiredService<IOptionsMonitor<PostgresWriterOptions>>().Get("Postgres").Enabled);
+    }
+
+    [Theory]
+    [InlineData("Writers:Postgres:Shema", "Writers:Postgres:Shema is not a setting (the settings of Writers:Postgres: ConnectionString, Enabled, FlushInterval, MaxBatchSize, QueueCapacity, Retry, Schema, Spool)")]
+    [InlineData("Writers:Postgres:Spool:Directroy", "Writers:Postgres:Spool:Directroy is not a setting (the settings of Writers:Postgres:Spool: Directory, Enabled, MaxBytes, SegmentBytes)")]
+    [InlineData("writers:postgres:retry:maxattempt", "Writers:Postgres:retry:maxattempt is not a setting (the settings of Writers:Postgres:retry: BaseDelay, MaxAttempts, MaxDelay)")]
+    public void Registration_AKeyThatIsNoSetting_FailsValidationNamingItAndTheSettings(string key, string expected)
+    {
+        using var provider = Services(new() { [key] = "3" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<PostgresWriterOptions>>().Get("Postgres"));
+
+        Assert.Equal(expected, Assert.Single(error.Failures));
+    }
+
+    [Fact]
+    public void Registration_KeysOfAnyCase_AndNestedSettings_AreAccepted()
+    {
+        using var provider = Services(new()
+        {
+            ["writers:postgres:schema"] = "stats",
+            ["Writers:Postgres:Spool:MaxBytes"] = "1000000",
+            ["Writers:Postgres:RETRY:MaxDelay"] = "00:00:05",
+        });
+
+        var options = provider.GetRequiredService<IOptionsMonitor<PostgresWriterOptions>>().Get("Postgres");
+
+        Assert.Equal("stats", options.Schema);
+        Assert.Equal(1_000_000, options.Spool.MaxBytes);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Retry.MaxDelay);
+    }
+
+    [Fact]
     public void Registration_InvalidSettings_FailValidationNamingTheSection()
     {
         using var provider = Services(new() { ["Writers:Postgres:Enabled"] = "true" });
