@@ -19,6 +19,7 @@ began=$SECONDS
 apt_install libhdf5-103-1 hdf5-tools python3-h5py python3-pandas postgresql chromium fonts-liberation
 
 cleanup() {
+    rm -f "${test_log:-}"
     if [[ -n "${started_postgres:-}" ]]; then
         scripts/test-postgres.sh stop >/dev/null 2>&1 || true
     fi
@@ -61,7 +62,7 @@ if [[ $status -ne 0 ]]; then
         shown && /^  (Error Message:|Standard Output Messages:)/ { stack = 0; if ($0 ~ /Standard/) shown = 0; next }
         shown && !stack && lines < 12 { print; lines++ }
         shown && stack && / in .*Jaqmc\.Tests.*:line / && frames < 2 { print; frames++ }
-    ' "$test_log"
+    ' "$test_log" || true
 fi
 rm -f "$test_log"
 exit "$status"

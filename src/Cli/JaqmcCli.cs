@@ -91,7 +91,9 @@ internal static class JaqmcCli
     {
         // One line: newlines inside a message (Npgsql, HDF5) would look like several errors.
         var message = e.Message.ReplaceLineEndings(" ").Trim();
-        await Console.Error.WriteLineAsync($"jaqmc: error: {message}").ConfigureAwait(false);
+        // A settings problem reads as train's do ("jaqmc: configuration error: ..."), whichever verb found it.
+        var prefix = message.StartsWith("configuration error: ", StringComparison.Ordinal) ? "jaqmc: " : "jaqmc: error: ";
+        await Console.Error.WriteLineAsync(prefix + message).ConfigureAwait(false);
         if (verbose)
         {
             await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);

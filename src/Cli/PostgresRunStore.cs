@@ -21,12 +21,14 @@ internal sealed class PostgresRunStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// The store named by <paramref name="connection"/> or, when null, by <c>ConnectionStrings:Stats</c>; null when
-    /// neither is set.
+    /// The store named by <paramref name="connection"/> or, when null, by <c>ConnectionStrings:Stats</c> or else
+    /// <c>Writers:Postgres:ConnectionString</c> (the writer records with either); null when none is set.
     /// </summary>
     public static PostgresRunStore? TryCreate(string? connection, IConfiguration settings)
     {
-        var connectionString = connection is { Length: > 0 } ? connection : settings[PostgresWriterOptions.ConnectionStringKey];
+        var connectionString = connection is { Length: > 0 } ? connection
+            : settings[PostgresWriterOptions.ConnectionStringKey] is { Length: > 0 } stats ? stats
+            : settings["Writers:Postgres:ConnectionString"];
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             return null;

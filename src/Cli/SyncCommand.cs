@@ -58,7 +58,17 @@ internal static class SyncCommand
             throw new CliException($"no run directory {run}");
         }
 
-        var postgres = host.Services.GetRequiredService<IOptionsMonitor<PostgresWriterOptions>>().Get(PostgresStatsWriterServiceCollectionExtensions.DefaultName);
+        PostgresWriterOptions postgres;
+        try
+        {
+            postgres = host.Services.GetRequiredService<IOptionsMonitor<PostgresWriterOptions>>().Get(PostgresStatsWriterServiceCollectionExtensions.DefaultName);
+        }
+        catch (OptionsValidationException e)
+        {
+            // The host is built, not started: its settings are checked here, and read as train's are.
+            throw new CliException("configuration error: " + string.Join("; ", e.Failures), ExitCodes.Configuration);
+        }
+
         var spoolDirectory = postgres.Spool.ResolveDirectory(run, PostgresStatsWriterServiceCollectionExtensions.DefaultName);
         var backlog = SpoolBacklog.Read(spoolDirectory);
         var pending = backlog.Records;

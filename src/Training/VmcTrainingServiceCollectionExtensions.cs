@@ -1,6 +1,5 @@
 using Jaqmc.Sinks.Hosting;
 using Jaqmc.Training;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 // In the DI namespace so that `builder.Services.AddVmcTraining()` needs no extra using.
@@ -19,12 +18,11 @@ public static class VmcTrainingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.SectionName).ValidateOnStart();
-        // Training:Producer is the jaqmc program's choice of trainer (Vmc or Synthetic), read before any options.
-        services.AddSingleton<IValidateOptions<TrainingOptions>>(sp =>
-            new SectionOptionsValidator<TrainingOptions>(null, TrainingOptions.SectionName, sp.GetService<IConfiguration>(), ["Producer"]));
+        services.AddSingleton<IValidateOptions<TrainingOptions>>(
+            new SectionOptionsValidator<TrainingOptions>(null, TrainingOptions.SectionName));
         services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EvaluationOptions>>(sp =>
-            new SectionOptionsValidator<EvaluationOptions>(null, EvaluationOptions.SectionName, sp.GetService<IConfiguration>()));
+        services.AddSingleton<IValidateOptions<EvaluationOptions>>(
+            new SectionOptionsValidator<EvaluationOptions>(null, EvaluationOptions.SectionName));
         services.AddSingleton<VmcTrainer>();
         return services;
     }

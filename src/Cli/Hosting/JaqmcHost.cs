@@ -63,6 +63,7 @@ public static partial class JaqmcHost
         builder.Services.AddStatsPipeline();
         builder.Services.AddBuiltInStatsWriters(builder.Configuration);
         builder.Services.AddTrainingJob();
+        builder.Services.AddProgramSettingsCheck();
         return builder;
     }
 

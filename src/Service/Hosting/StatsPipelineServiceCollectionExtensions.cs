@@ -81,7 +81,6 @@ public static class StatsPipelineServiceCollectionExtensions
         where T : class
     {
         options.ValidateOnStart();
-        options.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<T>, SectionOptionsValidator<T>>(
-            sp => new SectionOptionsValidator<T>(null, section, sp.GetService<IConfiguration>())));
+        options.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<T>>(new SectionOptionsValidator<T>(null, section)));
     }
 }

@@ -55,7 +55,7 @@ internal static partial class FileDurability
     /// <summary>
     /// Replaces <paramref name="destination"/> with <paramref name="source"/> by one atomic rename, which a kill
     /// cannot tear, without the fsyncs of <see cref="ReplaceDurably"/>: for a destination that holds nothing worth
-    /// them (no rows), where a power loss can cost only the rows it would cost an append made in place, which is
+    /// them (no row its stage keeps), where a power loss can cost only the rows it would cost an append made in place, which is
     /// not fsynced either. Two fsyncs per stage start are what a busy disk makes slow.
     /// </summary>
     public static void Replace(string source, string destination) => File.Move(source, destination, overwrite: true);

@@ -4,8 +4,8 @@ namespace Jaqmc.Sinks.Hdf5;
 
 /// <summary>
 /// Rewrites a statistics file through a fresh file beside it (<see cref="Hdf5ColumnFile.ResumeTemporaryPath"/>)
-/// that is closed, checked, fsynced (unless the original holds no rows) and renamed over the original, which is only
-/// ever read: a kill at any point leaves either the original or the complete new file. Used to create a stage's file, to give it new datasets
+/// that is closed, checked, fsynced (unless the original holds no rows the stage keeps) and renamed over the original,
+/// which is only ever read: a kill at any point leaves either the original or the complete new file. Used to create a stage's file, to give it new datasets
 /// (its first rows, a key that appears mid-stage), to resume at a step and to compact a finished file.
 /// </summary>
 internal static class Hdf5FileRewrite
@@ -46,7 +46,8 @@ internal static class Hdf5FileRewrite
             var fresh = Hdf5ColumnFile.ResumeTemporaryPath(path);
             File.Delete(fresh);
             Hdf5ColumnFile.Create(fresh, stage, chunkSize).Dispose();
-            // The file replaced is one the stage discards whole: only a rename is needed to keep it whole or gone.
+            // The file replaced holds no row the stage keeps (none, or rows of a start it discards): a rename that a
+            // kill cannot tear is all it needs.
             FileDurability.Replace(fresh, path);
             return Hdf5ColumnFile.Open(path, readOnly: false, chunkSize);
         }

@@ -27,8 +27,8 @@ namespace Jaqmc.Sinks.Hdf5;
 /// place: the file's rows and the new ones are written to a fresh file (<c>.h5.resume</c>), which is checked, fsynced
 /// and atomically renamed over the file, because a kill while HDF5 adds a dataset in place can leave a file no
 /// reader opens. The stage's empty file is created the same way. A key first seen late in a long stage therefore
-/// costs one copy of the file. A fresh file that replaces one without rows (the stage's empty file, its first rows)
-/// is renamed without the fsyncs: a power loss costs it no more than it costs an append made in place.
+/// costs one copy of the file. A fresh file that replaces one holding no row the stage keeps (the stage's empty file,
+/// its first rows) is renamed without the fsyncs: a power loss costs it no more than it costs an append made in place.
 /// Steps must not be negative: <c>step</c>'s fill value is -1, which marks a row whose step never reached the file.
 /// File locking is off, so h5py can open the file while the run goes on and sees the rows up to the last flush.
 /// </para>

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Jaqmc.Sinks.Hosting;
@@ -10,8 +9,7 @@ namespace Jaqmc.Sinks.Hosting;
 /// Validates options with data annotations and <see cref="IValidatableObject"/>, and names each failing setting
 /// by its full configuration path (for example <c>Writers:Csv:FlushInterval</c>) so the user knows what to fix.
 /// Every problem reads the same way: the setting, the rule, the value given, as in
-/// <c>Pipeline:Capacity must be greater than 0 (got -5)</c>; a key of the section that is no setting is refused
-/// too (<c>Writers:Csv:FlushIntervall is not a setting (...)</c>); attributes such as <see cref="RangeAttribute"/> are
+/// <c>Pipeline:Capacity must be greater than 0 (got -5)</c>; attributes such as <see cref="RangeAttribute"/> are
 /// worded so (<c>Training:Walkers must be between 1 and 16777216 (got 0)</c>), and
 /// <see cref="IValidatableObject.Validate"/> results are expected to read so already.
 /// </summary>
@@ -21,23 +19,14 @@ internal sealed class SectionOptionsValidator<[DynamicallyAccessedMembers(Dynami
 {
     private readonly string? _name;
     private readonly string _section;
-    private readonly IConfiguration? _configuration;
-    private readonly IReadOnlyCollection<string> _alsoKnown;
 
     /// <summary>Creates a validator for the named options instance bound from <paramref name="section"/>.</summary>
     /// <param name="name">The options name (null validates every name).</param>
     /// <param name="section">The configuration path, such as <c>Writers:Csv</c>.</param>
-    /// <param name="configuration">
-    /// The configuration the options are bound from, to refuse a key of the section that is no setting
-    /// (<see cref="UnknownSettings"/>); null skips that check.
-    /// </param>
-    /// <param name="alsoKnown">Keys of the section that something other than the options reads.</param>
-    public SectionOptionsValidator(string? name, string section, IConfiguration? configuration = null, IReadOnlyCollection<string>? alsoKnown = null)
+    public SectionOptionsValidator(string? name, string section)
     {
         _name = name;
         _section = section;
-        _configuration = configuration;
-        _alsoKnown = alsoKnown ?? [];
     }
 
     /// <inheritdoc />
@@ -50,11 +39,6 @@ internal sealed class SectionOptionsValidator<[DynamicallyAccessedMembers(Dynami
 
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (_configuration is not null)
-        {
-            failures.AddRange(UnknownSettings.Find(_configuration, _section, typeof(TOptions), _alsoKnown));
-        }
-
         // The declared type, not options.GetType(): its properties are the ones kept for a trimmed or NativeAOT build.
         foreach (var property in typeof(TOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {

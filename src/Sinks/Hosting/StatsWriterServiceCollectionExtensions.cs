@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Jaqmc.Sinks;
 using Jaqmc.Sinks.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +16,10 @@ public static class StatsWriterServiceCollectionExtensions
 
     /// <summary>
     /// Registers a writer under <paramref name="name"/>: its options are bound from <c>Writers:&lt;name&gt;</c>,
-    /// validated when the host starts, and the pipeline creates one <typeparamref name="TWriter"/> per stage
-    /// (through the container, so its constructor may ask for services such as <c>ILogger&lt;T&gt;</c>; the
+    /// validated when the host starts (a key of the section that is no public property of
+    /// <typeparamref name="TOptions"/>, nested options included, is refused as a typo; see
+    /// <see cref="UnknownSettingsOptionsBuilderExtensions.RefuseUnknownSettings"/>), and the pipeline creates one
+    /// <typeparamref name="TWriter"/> per stage (through the container, so its constructor may ask for services such as <c>ILogger&lt;T&gt;</c>; the
     /// options instance is passed to the constructor parameter of type <typeparamref name="TOptions"/>).
     /// </summary>
     /// <param name="services">The services.</param>
@@ -79,7 +80,8 @@ public static class StatsWriterServiceCollectionExtensions
 
         bind(builder, section);
         builder.ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TOptions>>(sp => new SectionOptionsValidator<TOptions>(name, section, sp.GetService<IConfiguration>()));
+        services.AddSingleton<IValidateOptions<TOptions>>(new SectionOptionsValidator<TOptions>(name, section));
+        builder.RefuseUnknownSettings(section);
         services.AddSingleton(StatsWriterRegistration.For<TWriter, TOptions>(name));
         services.TryAddSingleton(TimeProvider.System);
         return services;

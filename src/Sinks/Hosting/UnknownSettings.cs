@@ -32,10 +32,10 @@ internal static class UnknownSettings
                 continue;
             }
 
-            var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            var property = properties.FirstOrDefault(p => string.Equals(KeyOf(p), child.Key, StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
-                yield return $"{section}:{child.Key} is not a setting (the settings of {section}: {string.Join(", ", properties.Select(p => p.Name).Concat(alsoKnown).Order(StringComparer.Ordinal))})";
+                yield return $"{section}:{child.Key} is not a setting (the settings of {section}: {string.Join(", ", properties.Select(KeyOf).Concat(alsoKnown).Order(StringComparer.OrdinalIgnoreCase))})";
                 continue;
             }
 
@@ -49,18 +49,28 @@ internal static class UnknownSettings
         }
     }
 
-    // The binder sets a property with a setter, and fills a nested object's properties through its getter.
+    // The binder sets a property with a setter, and fills a nested object or a collection through its getter.
     private static PropertyInfo[] Settable([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetIndexParameters().Length == 0 && (p.SetMethod is { IsPublic: true } || (p.GetMethod is not null && IsOptionsObject(p.PropertyType))))
+            .Where(p => p.GetIndexParameters().Length == 0
+                        && (p.SetMethod is { IsPublic: true } || (p.GetMethod is not null && p.PropertyType.IsClass && p.PropertyType != typeof(string))))
             .ToArray();
 
+    // The binder's own rule: [ConfigurationKeyName] renames a property's key.
+    private static string KeyOf(PropertyInfo property) =>
+        property.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? property.Name;
+
+    // A trimmed or NativeAOT build keeps a nested type's property metadata only when asked to, though the generated
+    // binder sets the properties: the shared nested options are kept here, and a nested type whose properties were
+    // trimmed away (a custom writer's, say) is not checked rather than reported as having no settings.
     [UnconditionalSuppressMessage(
         "Trimming",
         "IL2072",
-        Justification = "A nested options type's properties are each set by the generated binder, so a trimmed build keeps them; one it does not keep could not be bound either, and is rightly reported.")]
+        Justification = "The shared nested options are kept by DynamicDependency; any other nested type without property metadata is skipped.")]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(WriterRetryOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(SpoolOptions))]
     private static IEnumerable<string> FindNested(IConfiguration configuration, string path, PropertyInfo property) =>
-        Find(configuration, path, property.PropertyType, []);
+        Settable(property.PropertyType).Length == 0 ? [] : Find(configuration, path, property.PropertyType, []);
 
     private static bool IsOptionsObject(Type type) =>
         type.IsClass && type != typeof(string) && type != typeof(Uri) && !typeof(IEnumerable).IsAssignableFrom(type);

@@ -85,7 +85,10 @@ public sealed class NativeBuildTests(NativePostgresRun run) : IClassFixture<Nati
     [InlineData("--Pipeline:FullMode=bogus")]
     [InlineData("--Pipeline:Capacity=-5")]
     [InlineData("--Writers:Csv:FlushInterval=soon")]
-    [InlineData("--Writers:Hdf5:Retry:MaxAtempts=3")] // names every setting, which the trimmed build must keep
+    [InlineData("--Writers:Csv:FlushIntervall=00:00:05")] // names every setting, which the trimmed build must keep
+    [InlineData("--Writers:Hdf5:Retry:MaxAtempts=3")]
+    [InlineData("--Writers:Postgres:Spool:Directroy=x")]
+    [InlineData("--Training:Walker=64")]
     public async Task BadSetting_ExitsTwo_WithTheManagedBuildsLine(string setting)
     {
         string[] args = ["train", "-w", Path.Combine(_run.Scratch, "bad"), setting];

@@ -45,6 +45,18 @@ public sealed class ConfigurationErrorTests
     }
 
     [Fact]
+    public async Task Sync_WithAMisspeltSetting_ExitsWith2_AndNamesIt()
+    {
+        var run = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "jaqmc-cfg", Guid.NewGuid().ToString("N"))).FullName;
+
+        using var p = await JaqmcProcess.RunAsync(["sync", run, "--Writers:Postgres:Shema=stats"]);
+
+        Assert.Equal(2, p.ExitCode);
+        var line = Assert.Single(p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("jaqmc: configuration error: Writers:Postgres:Shema is not a setting (the settings of Writers:Postgres: ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MalformedAppsettings_ExitsWith2_AndNamesTheFile()
     {
         var dir = Path.Combine(Path.GetTempPath(), "jaqmc-cfg", Guid.NewGuid().ToString("N"));
