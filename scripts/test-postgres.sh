@@ -34,9 +34,11 @@ find_pgbin() {
 }
 
 free_port() {
+    # 30000-32767: below Linux's ephemeral range (32768-60999), where the tests' own client sockets take local ports
+    # that a server restarted after an outage could then not bind, and above the tests' LoopbackPorts (20000-29999).
     local port
     for _ in $(seq 1 200); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((30000 + RANDOM % 2768))
         # A refused connection means nobody listens there.
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
@@ -68,7 +70,6 @@ start() {
     dir=$(mktemp -d "${TMPDIR:-/tmp}/jaqmc-pg.XXXXXX")
     chmod 755 "$dir"
     install -d -o "$owner" -m 700 "$dir/data" "$dir/run"
-    port=$(free_port)
     password=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c 32)
 
     # The password goes through a file only the owner reads, never a command line.
@@ -79,9 +80,21 @@ start() {
         || { cat "$dir/initdb.log" >&2; exit 1; }
     rm -f "$dir/run/pwfile"
 
-    "${run_as[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/run/log" -w \
-        -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/run -c max_connections=200" \
-        start >&2 || { cat "$dir/run/log" >&2; exit 1; }
+    # Another process may take the port between the probe and the bind: then try another one.
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        port=$(free_port)
+        rm -f "$dir/run/log"
+        if "${run_as[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/run/log" -w \
+            -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/run -c max_connections=200" start >&2; then
+            break
+        fi
+        if [[ $attempt -eq 5 ]] || ! grep -q "Address already in use" "$dir/run/log"; then
+            cat "$dir/run/log" >&2
+            exit 1
+        fi
+        log "port $port was taken before the server bound it; trying another"
+    done
 
     # A wrapper so tests can stop and start the server without knowing who owns it.
     cat >"$dir/pgctl" <<EOF
