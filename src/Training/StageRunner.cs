@@ -109,7 +109,8 @@ internal sealed class StageRunner
                     break;
                 }
 
-                if ((step + 1) % _options.CheckpointEvery == 0 || step == iterations - 1)
+                // The last step's checkpoint waits for the end of the stage (below).
+                if ((step + 1) % _options.CheckpointEvery == 0 && step != iterations - 1)
                 {
                     await SaveAsync(recorder, stage, state).ConfigureAwait(false);
                     lastSaved = step;
@@ -142,6 +143,15 @@ internal sealed class StageRunner
             : interrupted ? StageOutcome.Interrupted
             : StageOutcome.Completed;
         await recorder.EndStageAsync(outcome, CancellationToken.None).ConfigureAwait(false);
+        if (outcome == StageOutcome.Completed && state.Step != lastSaved)
+        {
+            // The checkpoint that makes a stage complete, so that the next run skips it, comes only after every
+            // writer has closed the stage as completed (ending drains and flushes, so no barrier is needed). In the
+            // other order a kill between the two left a skipped stage whose sinks still said "running"; in this one
+            // the next run resumes from the previous checkpoint, writes the last steps again and ends the stage.
+            await SaveCheckpointAsync(stage, state).ConfigureAwait(false);
+        }
+
         switch (outcome)
         {
             case StageOutcome.Failed:
@@ -163,6 +173,11 @@ internal sealed class StageRunner
     {
         // The flush barrier first: a checkpoint must never be ahead of the statistics already on disk.
         await recorder.FlushAsync(state.Step, CancellationToken.None).ConfigureAwait(false);
+        await SaveCheckpointAsync(stage, state).ConfigureAwait(false);
+    }
+
+    private async Task SaveCheckpointAsync(string stage, VmcState state)
+    {
         if (_options.SaveCheckpoints)
         {
             await _store.SaveAsync(stage, state, CancellationToken.None).ConfigureAwait(false);

@@ -14,6 +14,9 @@ internal sealed class RecordingStatsRecorder : IStatsRecorder
     /// <summary>Called after each record is stored (tests use it to stop the run at a chosen step).</summary>
     public Action<StatsRecord>? OnRecord { get; set; }
 
+    /// <summary>Called after a stage's end is stored (tests throw from it to model a crash while writers close).</summary>
+    public Action<string, StageOutcome>? OnEnd { get; set; }
+
     public List<(string Stage, long InitialStep)> Begins { get; } = [];
 
     public List<StageOutcome> Ends { get; } = [];
@@ -61,9 +64,10 @@ internal sealed class RecordingStatsRecorder : IStatsRecorder
 
     public ValueTask EndStageAsync(StageOutcome outcome, CancellationToken cancellationToken)
     {
-        Assert.NotNull(_stage);
+        var stage = Assert.IsType<string>(_stage);
         _stage = null;
         Ends.Add(outcome);
+        OnEnd?.Invoke(stage, outcome);
         return ValueTask.CompletedTask;
     }
 }

@@ -120,6 +120,39 @@ public sealed class RunControlTests : IDisposable
     }
 
     [Fact]
+    public async Task A_crash_while_the_writers_close_a_completed_stage_runs_its_last_steps_again_and_ends_it()
+    {
+        var options = TrainingTestContext.SmallOptions();
+        var reference = new RecordingStatsRecorder();
+        await TrainingTestContext.Trainer(options).RunAsync(NewDirectory(), reference, CancellationToken.None);
+
+        var directory = NewDirectory();
+        var recorder = new RecordingStatsRecorder
+        {
+            OnEnd = (stage, outcome) =>
+            {
+                if (stage == VmcTrainer.TrainStage && outcome == StageOutcome.Completed)
+                {
+                    throw new IOException("the process died while the writers closed the stage");
+                }
+            },
+        };
+        await Assert.ThrowsAsync<IOException>(() => TrainingTestContext.Trainer(options).RunAsync(directory, recorder, CancellationToken.None));
+
+        // The writers never confirmed the end, so no checkpoint may say the stage is complete: a run that skipped it
+        // would leave the PostgreSQL writer's stage "running" for good.
+        Assert.False(File.Exists(Path.Combine(directory, CheckpointStore.FileName(VmcTrainer.TrainStage, options.Iterations - 1))));
+
+        recorder.OnEnd = null;
+        var resumed = await TrainingTestContext.Trainer(options).RunAsync(directory, recorder, CancellationToken.None);
+        Assert.True(resumed.Succeeded);
+        Assert.Equal([(VmcTrainer.TrainStage, 0L), (VmcTrainer.TrainStage, 40L), (VmcTrainer.EvaluationStage, 0L)], recorder.Begins);
+        Assert.Equal([StageOutcome.Completed, StageOutcome.Completed, StageOutcome.Completed], recorder.Ends);
+        AssertBitwiseEqual(reference.Rows(VmcTrainer.TrainStage), recorder.Rows(VmcTrainer.TrainStage));
+        AssertBitwiseEqual(reference.Rows(VmcTrainer.EvaluationStage), recorder.Rows(VmcTrainer.EvaluationStage));
+    }
+
+    [Fact]
     public async Task More_training_iterations_continue_training_and_restart_the_evaluation()
     {
         var options = TrainingTestContext.SmallOptions();
