@@ -47,7 +47,7 @@ internal static class DashboardHost
 
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-        builder.Services.AddOptions<DashboardOptions>().Bind(section);
+        builder.Services.AddOptions<DashboardOptions>().Bind(section).RefuseUnknownSettings(DashboardOptions.Section);
         builder.Services.AddSingleton<IValidateOptions<DashboardOptions>>(new SectionValidator<DashboardOptions>(DashboardOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         var store = PostgresRunStore.TryCreate(connection, builder.Configuration);

@@ -106,7 +106,7 @@ internal static class ServeCommand
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = serve.GetValue(nameof(ServeOptions.MaxRequestBytes), new ServeOptions().MaxRequestBytes);
         });
-        builder.Services.AddOptions<ServeOptions>().Bind(serve);
+        builder.Services.AddOptions<ServeOptions>().Bind(serve).RefuseUnknownSettings(ServeOptions.Section);
         builder.Services.AddSingleton<IValidateOptions<ServeOptions>>(new SectionValidator<ServeOptions>(ServeOptions.Section));
         builder.Services.AddSingleton<RemoteStreams>();
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using Jaqmc.Cli.Hosting;
+using Jaqmc.Service;
 using Jaqmc.Sinks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,8 @@ internal sealed class StreamPipeline : IAsyncDisposable
         services.AddSingleton(loggerFactory);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddStatsPipeline();
+        // The server owns its streams' Pipeline section as jaqmc train owns its own (ProgramSettingsCheck).
+        services.AddOptions<PipelineOptions>().RefuseUnknownSettings(PipelineOptions.Section);
         services.AddBuiltInStatsWriters(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         try

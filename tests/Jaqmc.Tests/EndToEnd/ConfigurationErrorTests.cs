@@ -56,6 +56,28 @@ public sealed class ConfigurationErrorTests
         Assert.StartsWith("jaqmc: configuration error: Writers:Postgres:Shema is not a setting (the settings of Writers:Postgres: ", line, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string, string> MisspeltServerSettings() => new()
+    {
+        { "dashboard", "--Dashboard:Pointz=500", "jaqmc: configuration error: Dashboard:Pointz is not a setting (the settings of Dashboard: LiveInterval, MaxPoints, Points, Token, Urls)" },
+        { "serve", "--Pipeline:Capacityy=8", "jaqmc: configuration error: Pipeline:Capacityy is not a setting (the settings of Pipeline: Capacity, DispatchInterval, FullMode, IdleWriterThreads, ShutdownTimeout, WriterThreadNice)" },
+        { "serve", "--Serve:MaxKey=4", "jaqmc: configuration error: Serve:MaxKey is not a setting (the settings of Serve: MaxKeyLength, MaxKeys, MaxRecordsPerBatch, MaxRequestBytes, MaxStreams, Root, Token, Urls)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MisspeltServerSettings))]
+    public async Task Server_WithAMisspeltSetting_ExitsWith2_BeforeListening_AndNamesIt(string verb, string argument, string expected)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "jaqmc-cfg", Guid.NewGuid().ToString("N"))).FullName;
+        string[] args = verb == "serve" ? [verb, "--root", dir, "--urls", "http://127.0.0.1:0", argument] : [verb, dir, "--urls", "http://127.0.0.1:0", argument];
+
+        using var p = await JaqmcProcess.RunAsync(args);
+
+        Assert.Equal(2, p.ExitCode);
+        var line = Assert.Single(p.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(expected, line);
+        Assert.DoesNotContain("listening", p.Stdout + p.Stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task MalformedAppsettings_ExitsWith2_AndNamesTheFile()
     {
