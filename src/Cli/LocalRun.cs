@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Jaqmc.Sinks.Hdf5;
+using Jaqmc.Training;
 using Jaqmc.Training.Checkpoints;
 
 namespace Jaqmc.Cli;
@@ -136,10 +137,9 @@ internal sealed partial class LocalRun
         Stages.Values.OrderBy(s => s.Name switch { "train" => 0, "evaluation" => 1, _ => 2 }).ThenBy(s => s.Name, StringComparer.Ordinal);
 
     /// <summary>
-    /// Summarises the run. Local runs record no status, so it is derived: <c>completed</c> when the evaluation
-    /// stage's newest checkpoint is at its last recorded step (the trainer checkpoints the end of a stage), or, for
-    /// a train-only run (<c>Evaluation:Iterations</c> 0 in <see cref="RunSettingsFile"/>), when training's newest
-    /// checkpoint is at its last step; otherwise <c>interrupted</c> (running it again resumes from the newest checkpoint).
+    /// Summarises the run. Local runs record no status, so it is derived: <c>completed</c> when each configured stage
+    /// is checkpointed at its configured last step (see <see cref="CompletedAsync"/>); otherwise <c>interrupted</c>
+    /// (running it again resumes from the newest checkpoint).
     /// A run written by <c>jaqmc serve</c> has no checkpoints but a <see cref="Serve.StreamStateFile"/> per stage:
     /// its stages' statuses are read from there, and the run is <c>running</c> while a stream is open, else as its
     /// most recently changed stage ended.
@@ -171,8 +171,7 @@ internal sealed partial class LocalRun
             return new RunSummary(name, "local", served, Updated, stages);
         }
 
-        var completed = stages.Any(s => s.Name == "evaluation" && s.Status == "checkpointed")
-                        || await TrainOnlyRunCompletedAsync(stages, cancellationToken).ConfigureAwait(false);
+        var completed = await CompletedAsync(stages, cancellationToken).ConfigureAwait(false);
         return new RunSummary(name, "local", completed ? "completed" : "interrupted", Updated, stages);
     }
 
@@ -189,11 +188,33 @@ internal sealed partial class LocalRun
             : served.MaxBy(s => File.GetLastWriteTimeUtc(s.First.StreamStatePath!))!.Second.Status;
     }
 
-    private async Task<bool> TrainOnlyRunCompletedAsync(List<StageSummary> stages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether each stage the run was configured with is checkpointed at its last step: training at
+    /// <c>Training:Iterations</c> − 1 and, unless <c>Evaluation:Iterations</c> is 0, the evaluation at
+    /// <c>Evaluation:Iterations</c> − 1 (from <see cref="RunSettingsFile"/>; the defaults where it names none). A stop
+    /// (Ctrl+C, a NaN) also checkpoints the last step it recorded, so "checkpointed" alone does not mean finished.
+    /// Without a readable <see cref="RunSettingsFile"/> the counts are unknown: a checkpointed evaluation is taken as
+    /// the end.
+    /// </summary>
+    private async Task<bool> CompletedAsync(List<StageSummary> stages, CancellationToken cancellationToken)
+    {
+        if (await ConfiguredIterationsAsync(cancellationToken).ConfigureAwait(false) is not { } iterations)
+        {
+            return stages.Any(s => s.Name == "evaluation" && s.Status == "checkpointed");
+        }
+
+        return EndsAt(stages, "train", iterations.Train)
+               && (iterations.Evaluation == 0 || EndsAt(stages, "evaluation", iterations.Evaluation));
+    }
+
+    private static bool EndsAt(List<StageSummary> stages, string stage, long iterations) =>
+        stages.Any(s => s.Name == stage && s.Status == "checkpointed" && s.LastStep == iterations - 1);
+
+    private async Task<(long Train, long Evaluation)?> ConfiguredIterationsAsync(CancellationToken cancellationToken)
     {
         if (await RunSettingsFile.TryReadAsync(Directory, cancellationToken).ConfigureAwait(false) is not { } json)
         {
-            return false;
+            return null;
         }
 
         Dictionary<string, string> settings;
@@ -203,12 +224,17 @@ internal sealed partial class LocalRun
         }
         catch (System.Text.Json.JsonException)
         {
-            return false;
+            return null;
         }
 
-        return settings.GetValueOrDefault("Evaluation:Iterations") == "0"
-               && long.TryParse(settings.GetValueOrDefault("Training:Iterations"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var iterations)
-               && stages.Any(s => s.Name == "train" && s.Status == "checkpointed" && s.LastStep == iterations - 1);
+        long? Count(string key, long fallback) =>
+            !settings.TryGetValue(key, out var text) ? fallback
+            : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
+            : null;
+        return Count("Training:Iterations", new TrainingOptions().Iterations) is { } train
+               && Count("Evaluation:Iterations", new EvaluationOptions().Iterations) is { } evaluation
+            ? (train, evaluation)
+            : null;
     }
 
     /// <summary>The system and walkers recorded in the newest checkpoint of any stage, if one is readable.</summary>

@@ -59,6 +59,7 @@ internal sealed class StageRunner
         var lastProgress = 0L;
         string? failure = null;
         var interrupted = false;
+        PreparedCheckpoint? last = null;
 
         TrainingLog.StageStarting(_logger, stage, initialStep, iterations, _system.Name, state.Walkers);
         await recorder.BeginStageAsync(stage, initialStep, CancellationToken.None).ConfigureAwait(false);
@@ -103,9 +104,21 @@ internal sealed class StageRunner
                 {
                     failure = FormattableString.Invariant(
                         $"Stage {stage}: total_energy is {stats.Energy} (not finite) at step {step} with parameters ") +
-                              FormatParameters(state.Parameters) + "; the run stopped after saving a checkpoint.";
-                    await SaveAsync(recorder, stage, state).ConfigureAwait(false);
-                    lastSaved = step;
+                              FormatParameters(state.Parameters);
+                    if (step == iterations - 1)
+                    {
+                        // A checkpoint of the last step would make the next run skip the stage as complete, NaN and
+                        // all; without it the next run repeats the steps since the last checkpoint, exactly, and fails
+                        // at the same step.
+                        failure += "; the run stopped without a checkpoint of the stage's last step.";
+                    }
+                    else
+                    {
+                        failure += "; the run stopped after saving a checkpoint.";
+                        await SaveAsync(recorder, stage, state).ConfigureAwait(false);
+                        lastSaved = step;
+                    }
+
                     break;
                 }
 
@@ -120,6 +133,13 @@ internal sealed class StageRunner
             if (interrupted && state.Step != lastSaved)
             {
                 await SaveAsync(recorder, stage, state).ConfigureAwait(false);
+            }
+            else if (!interrupted && failure is null && state.Step != lastSaved && _options.SaveCheckpoints)
+            {
+                // The checkpoint that makes the stage complete, so that the next run skips it, is written now, while a
+                // failure (a full disk) still ends the stage as failed, and is put in place only once every writer
+                // has ended the stage as completed (below).
+                last = await _store.PrepareAsync(stage, state, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -142,14 +162,22 @@ internal sealed class StageRunner
         var outcome = failure is not null ? StageOutcome.Failed
             : interrupted ? StageOutcome.Interrupted
             : StageOutcome.Completed;
-        await recorder.EndStageAsync(outcome, CancellationToken.None).ConfigureAwait(false);
-        if (outcome == StageOutcome.Completed && state.Step != lastSaved)
+        try
         {
-            // The checkpoint that makes a stage complete, so that the next run skips it, comes only after every
-            // writer has closed the stage as completed (ending drains and flushes, so no barrier is needed). In the
-            // other order a kill between the two left a skipped stage whose sinks still said "running"; in this one
-            // the next run resumes from the previous checkpoint, writes the last steps again and ends the stage.
-            await SaveCheckpointAsync(stage, state).ConfigureAwait(false);
+            await recorder.EndStageAsync(outcome, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch when (last is not null)
+        {
+            CheckpointStore.Discard(last);
+            throw;
+        }
+
+        if (last is not null)
+        {
+            // After the end (which drains and flushes every writer, so no barrier is needed): in the other order a
+            // kill between the two left a skipped stage whose sinks still said "running"; in this one the next run
+            // resumes from the previous checkpoint, writes the last steps again and ends the stage.
+            _store.Commit(last);
         }
 
         switch (outcome)
@@ -173,11 +201,6 @@ internal sealed class StageRunner
     {
         // The flush barrier first: a checkpoint must never be ahead of the statistics already on disk.
         await recorder.FlushAsync(state.Step, CancellationToken.None).ConfigureAwait(false);
-        await SaveCheckpointAsync(stage, state).ConfigureAwait(false);
-    }
-
-    private async Task SaveCheckpointAsync(string stage, VmcState state)
-    {
         if (_options.SaveCheckpoints)
         {
             await _store.SaveAsync(stage, state, CancellationToken.None).ConfigureAwait(false);

@@ -91,10 +91,14 @@ def main():
                 writer.write(step, stats_for(stage, step))
                 if args.step_delay:
                     time.sleep(args.step_delay)
-                if (step + 1) % args.checkpoint_every == 0 or step == iterations - 1:
+                if (step + 1) % args.checkpoint_every == 0 and step < iterations - 1:
                     writer.flush()
                     save_checkpoint(args.workdir, stage, step)
                     print(f"checkpoint {stage} {step}", flush=True)
+        # The last step's checkpoint makes the next run skip the stage, so it comes once the stage is closed as
+        # completed: a kill in between repeats the last steps and closes the stage again, instead of leaving it open.
+        save_checkpoint(args.workdir, stage, iterations - 1)
+        print(f"checkpoint {stage} {iterations - 1}", flush=True)
     print(f"done dropped={writer.dropped} rejected={writer.rejected}", flush=True)
     return 0 if writer.dropped == 0 and writer.rejected == 0 else 1
 

@@ -87,13 +87,23 @@ internal sealed class CheckpointStore
     /// <summary>Saves <paramref name="state"/> as the checkpoint of its step, then deletes the oldest beyond the limit.</summary>
     public async Task SaveAsync(string stage, VmcState state, CancellationToken cancellationToken)
     {
+        var prepared = await PrepareAsync(stage, state, cancellationToken).ConfigureAwait(false);
+        Commit(prepared);
+    }
+
+    /// <summary>
+    /// Writes and fsyncs the checkpoint of <paramref name="state"/>'s step under a temporary name: the part of a save
+    /// that can fail (a full disk). <see cref="Commit"/> puts it in place; <see cref="Discard"/> drops it.
+    /// </summary>
+    public async Task<PreparedCheckpoint> PrepareAsync(string stage, VmcState state, CancellationToken cancellationToken)
+    {
         Directory.CreateDirectory(_directory);
         var data = CheckpointSerializer.Serialize(stage, state);
         var path = Path.Combine(_directory, FileName(stage, state.Step));
-        var temporary = path + TemporarySuffix;
+        var prepared = new PreparedCheckpoint(stage, path + TemporarySuffix, path);
         try
         {
-            var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            var stream = new FileStream(prepared.TemporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
             await using (stream.ConfigureAwait(false))
             {
                 await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
@@ -106,23 +116,34 @@ internal sealed class CheckpointStore
         {
             // A half-written temporary is never taken for a checkpoint, but on a full disk it holds the space that the
             // next attempt (after the user freed some) needs.
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (IOException)
-            {
-                // Best effort: the original error is the one to report.
-            }
-
+            Discard(prepared);
             throw;
         }
 
+        return prepared;
+    }
+
+    /// <summary>Renames a prepared checkpoint into place, then deletes the oldest beyond the limit.</summary>
+    public void Commit(PreparedCheckpoint prepared)
+    {
         // rename(2) replaces atomically. The directory entry itself is not fsynced (.NET cannot open a directory
         // handle); after a power cut the rename may be lost, which leaves the previous checkpoint: still consistent.
-        File.Move(temporary, path, overwrite: true);
-        TrainingLog.CheckpointSaved(_logger, path);
-        Prune(stage);
+        File.Move(prepared.TemporaryPath, prepared.Path, overwrite: true);
+        TrainingLog.CheckpointSaved(_logger, prepared.Path);
+        Prune(prepared.Stage);
+    }
+
+    /// <summary>Deletes a prepared checkpoint that will not be committed.</summary>
+    public static void Discard(PreparedCheckpoint prepared)
+    {
+        try
+        {
+            File.Delete(prepared.TemporaryPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the error that led here is the one to report.
+        }
     }
 
     private void Prune(string stage)

@@ -1,3 +1,4 @@
+using Jaqmc.Tests.EndToEnd;
 using Xunit.Abstractions;
 
 namespace Jaqmc.Tests.Remote;
@@ -51,6 +52,7 @@ public sealed class PythonClientCrashTests(ITestOutputHelper output)
 
         Assert.Single(second.Stderr.Split('\n'), l => l.Contains("unreachable", StringComparison.Ordinal));
         RunFiles.AssertSame(Path.Combine(server.Root, "reference"), Path.Combine(server.Root, "crashed"), Steps);
+        Assert.Equal(["evaluation=completed", "train=completed"], await StageStatusesAsync(server.Root, "crashed"));
     }
 
     /// <summary>Kills in a random order (seeded; JAQMC_TEST_SEED repeats a failure): the client, the server, or both.</summary>
@@ -113,6 +115,20 @@ public sealed class PythonClientCrashTests(ITestOutputHelper output)
         }
 
         RunFiles.AssertSame(Path.Combine(server.Root, "reference"), Path.Combine(server.Root, "crashed"), Steps);
+        Assert.Equal(["evaluation=completed", "train=completed"], await StageStatusesAsync(server.Root, "crashed"));
+    }
+
+    /// <summary>Each stage's status that <c>jaqmc runs ROOT --json</c> gives the served run, as "stage=status".</summary>
+    private static async Task<string[]> StageStatusesAsync(string root, string run)
+    {
+        using var runs = await JaqmcProcess.RunAsync(["runs", root, "--json"], timeout: TimeSpan.FromMinutes(5));
+        Assert.True(runs.ExitCode == 0, $"jaqmc runs exited {runs.ExitCode}:\n{runs.Stdout}\n{runs.Stderr}");
+        using var json = System.Text.Json.JsonDocument.Parse(runs.Stdout);
+        var summary = Assert.Single(json.RootElement.EnumerateArray(), r => r.GetProperty("name").GetString() == run);
+        return summary.GetProperty("stages").EnumerateArray()
+            .Select(s => $"{s.GetProperty("name").GetString()}={s.GetProperty("status").GetString()}")
+            .Order(StringComparer.Ordinal)
+            .ToArray();
     }
 
     /// <summary>Writes the server's output (of its last start) to the test's output when the test ends, pass or fail.</summary>

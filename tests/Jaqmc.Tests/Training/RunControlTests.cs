@@ -119,8 +119,10 @@ public sealed class RunControlTests : IDisposable
         Assert.Equal([59L, 39L, 19L], CheckpointSteps(directory));
     }
 
-    [Fact]
-    public async Task A_crash_while_the_writers_close_a_completed_stage_runs_its_last_steps_again_and_ends_it()
+    [Theory]
+    [InlineData(VmcTrainer.TrainStage)]
+    [InlineData(VmcTrainer.EvaluationStage)]
+    public async Task A_crash_while_the_writers_close_a_completed_stage_runs_its_last_steps_again_and_ends_it(string crashStage)
     {
         var options = TrainingTestContext.SmallOptions();
         var reference = new RecordingStatsRecorder();
@@ -131,7 +133,7 @@ public sealed class RunControlTests : IDisposable
         {
             OnEnd = (stage, outcome) =>
             {
-                if (stage == VmcTrainer.TrainStage && outcome == StageOutcome.Completed)
+                if (stage == crashStage && outcome == StageOutcome.Completed)
                 {
                     throw new IOException("the process died while the writers closed the stage");
                 }
@@ -140,16 +142,71 @@ public sealed class RunControlTests : IDisposable
         await Assert.ThrowsAsync<IOException>(() => TrainingTestContext.Trainer(options).RunAsync(directory, recorder, CancellationToken.None));
 
         // The writers never confirmed the end, so no checkpoint may say the stage is complete: a run that skipped it
-        // would leave the PostgreSQL writer's stage "running" for good.
-        Assert.False(File.Exists(Path.Combine(directory, CheckpointStore.FileName(VmcTrainer.TrainStage, options.Iterations - 1))));
+        // would leave the PostgreSQL writer's stage "running" for good. Nor is the prepared one left behind.
+        var lastStep = (crashStage == VmcTrainer.TrainStage ? options.Iterations : 20) - 1;
+        var lastCheckpoint = Path.Combine(directory, CheckpointStore.FileName(crashStage, lastStep));
+        Assert.False(File.Exists(lastCheckpoint));
+        Assert.False(File.Exists(lastCheckpoint + ".tmp"));
+        var crashedEnds = recorder.Ends.Count;
 
         recorder.OnEnd = null;
         var resumed = await TrainingTestContext.Trainer(options).RunAsync(directory, recorder, CancellationToken.None);
         Assert.True(resumed.Succeeded);
-        Assert.Equal([(VmcTrainer.TrainStage, 0L), (VmcTrainer.TrainStage, 40L), (VmcTrainer.EvaluationStage, 0L)], recorder.Begins);
-        Assert.Equal([StageOutcome.Completed, StageOutcome.Completed, StageOutcome.Completed], recorder.Ends);
+        Assert.Equal(
+            crashStage == VmcTrainer.TrainStage
+                ? [(VmcTrainer.TrainStage, 0L), (VmcTrainer.TrainStage, 40L), (VmcTrainer.EvaluationStage, 0L)]
+                : [(VmcTrainer.TrainStage, 0L), (VmcTrainer.EvaluationStage, 0L), (VmcTrainer.EvaluationStage, 0L)],
+            recorder.Begins);
+        Assert.All(recorder.Ends.Skip(crashedEnds), e => Assert.Equal(StageOutcome.Completed, e));
+        Assert.True(File.Exists(lastCheckpoint));
         AssertBitwiseEqual(reference.Rows(VmcTrainer.TrainStage), recorder.Rows(VmcTrainer.TrainStage));
         AssertBitwiseEqual(reference.Rows(VmcTrainer.EvaluationStage), recorder.Rows(VmcTrainer.EvaluationStage));
+        Assert.Equal(reference.Rows(VmcTrainer.EvaluationStage).Count, recorder.Rows(VmcTrainer.EvaluationStage).Count);
+    }
+
+    [Fact]
+    public async Task A_last_checkpoint_that_cannot_be_written_ends_the_stage_as_failed_not_completed()
+    {
+        var options = TrainingTestContext.SmallOptions();
+        var directory = NewDirectory();
+
+        // A directory where the last checkpoint's temporary file goes: its write fails as a full disk's would.
+        var blocked = Path.Combine(directory, CheckpointStore.FileName(VmcTrainer.TrainStage, options.Iterations - 1) + ".tmp");
+        Directory.CreateDirectory(blocked);
+        var recorder = new RecordingStatsRecorder();
+        await Assert.ThrowsAnyAsync<Exception>(() => TrainingTestContext.Trainer(options).RunAsync(directory, recorder, CancellationToken.None));
+
+        // The writers say what happened (PostgreSQL's status 'failed', not 'completed'), and the next run, once the
+        // disk is fixed, repeats the last steps rather than skipping a stage it never finished.
+        Assert.Equal([StageOutcome.Failed], recorder.Ends);
+        Directory.Delete(blocked);
+        var resumed = await TrainingTestContext.Trainer(options).RunAsync(directory, recorder, CancellationToken.None);
+        Assert.True(resumed.Succeeded);
+        Assert.Equal((VmcTrainer.TrainStage, 40L), recorder.Begins[1]);
+        Assert.Equal(options.Iterations, recorder.Rows(VmcTrainer.TrainStage).Count);
+    }
+
+    [Fact]
+    public async Task A_nan_energy_at_a_stages_last_step_leaves_no_checkpoint_that_would_skip_the_stage()
+    {
+        var options = TrainingTestContext.SmallOptions();
+        var directory = NewDirectory();
+        await TrainingTestContext.Trainer(options, evaluationIterations: 0).RunAsync(directory, new RecordingStatsRecorder(), CancellationToken.None);
+        static IWavefunctionSystem AlwaysNan(TrainingOptions o) => new NanAfterSystem(WavefunctionSystemFactory.Create(o), alphaBelow: double.PositiveInfinity);
+
+        // An evaluation of one step fails at its last step, and so does every run after it: none may skip the stage
+        // and report an estimate with the NaN in it.
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var recorder = new RecordingStatsRecorder();
+            var result = await TrainingTestContext.Trainer(options, evaluationIterations: 1, systemFactory: AlwaysNan).RunAsync(directory, recorder, CancellationToken.None);
+            Assert.False(result.Succeeded, $"attempt {attempt} succeeded");
+            Assert.StartsWith("Stage evaluation: total_energy is NaN (not finite) at step 0", result.FailedReason, StringComparison.Ordinal);
+            Assert.EndsWith("; the run stopped without a checkpoint of the stage's last step.", result.FailedReason, StringComparison.Ordinal);
+            Assert.Equal([(VmcTrainer.EvaluationStage, 0L)], recorder.Begins);
+            Assert.Equal([StageOutcome.Failed], recorder.Ends);
+            Assert.False(File.Exists(Path.Combine(directory, CheckpointStore.FileName(VmcTrainer.EvaluationStage, 0))));
+        }
     }
 
     [Fact]

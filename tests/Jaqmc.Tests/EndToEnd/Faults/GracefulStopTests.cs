@@ -70,6 +70,10 @@ public sealed partial class GracefulStopTests(PostgresFixture server, ITestOutpu
                 Assert.NotEmpty(Directory.GetFiles(stoppedDir, $"{stage}_ckpt_*"));
             }
 
+            // The stop checkpointed the last step it recorded, which must not pass for the end of the run.
+            Assert.Equal("interrupted", await RunOutputs.LocalRunStatusAsync(stoppedDir));
+            Assert.Equal("interrupted", await RunOutputs.RunStatusAsync(server.ConnectionString, schema, "stopped"));
+
             using (var again = JaqmcProcess.Start(args))
             {
                 await again.WaitAsync(TimeSpan.FromMinutes(5));
@@ -77,6 +81,8 @@ public sealed partial class GracefulStopTests(PostgresFixture server, ITestOutpu
                 Assert.DoesNotContain($"Stage {stage}: starting at step 0 ", again.Stdout, StringComparison.Ordinal);
             }
 
+            Assert.Equal("completed", await RunOutputs.LocalRunStatusAsync(stoppedDir));
+            Assert.Equal("completed", await RunOutputs.RunStatusAsync(server.ConnectionString, schema, "stopped"));
             var csvRows = RunOutputs.AssertSameCsv(referenceDir, stoppedDir);
             var hdf5Rows = RunOutputs.AssertSameHdf5(referenceDir, stoppedDir);
             var values = await RunOutputs.AssertSamePostgresAsync(server.ConnectionString, schema, "reference", schema, "stopped");

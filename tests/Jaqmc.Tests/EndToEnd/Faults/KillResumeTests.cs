@@ -105,6 +105,8 @@ public abstract class KillResumeSuite(PostgresServer server, ITestOutputHelper o
                 hdf5Rows = RunOutputs.AssertSameHdf5(referenceDir, killedDir);
                 postgresRows = await RunOutputs.AssertSamePostgresAsync(server.ConnectionString, schema, "reference", schema, runName);
                 Assert.Equal("completed", await RunOutputs.RunStatusAsync(server.ConnectionString, schema, runName));
+                Assert.Equal(["evaluation=completed", "train=completed"], await RunOutputs.StageStatusesAsync(server.ConnectionString, schema, runName));
+                Assert.Equal("completed", await RunOutputs.LocalRunStatusAsync(killedDir));
             }
 
             output.WriteLine(

@@ -64,6 +64,28 @@ internal static class RunOutputs
         return rows.Select(r => (r.Stage, r.Step, r.Name, BitConverter.DoubleToInt64Bits(r.Value))).ToList();
     }
 
+    /// <summary>The status <c>jaqmc runs DIR --json</c> gives the run directory <paramref name="directory"/>.</summary>
+    public static async Task<string?> LocalRunStatusAsync(string directory)
+    {
+        using var runs = await JaqmcProcess.RunAsync(["runs", directory, "--json"], timeout: TimeSpan.FromMinutes(5));
+        Assert.True(runs.ExitCode == 0, $"jaqmc runs exited {runs.ExitCode}:\n{runs.Stdout}\n{runs.Stderr}");
+        using var json = System.Text.Json.JsonDocument.Parse(runs.Stdout);
+        var run = Assert.Single(json.RootElement.EnumerateArray(), r => r.GetProperty("path").GetString() == directory);
+        return run.GetProperty("status").GetString();
+    }
+
+    /// <summary>The status of each stage of <paramref name="runName"/> in PostgreSQL's <c>run_stages</c>, as "stage=status" sorted by stage.</summary>
+    public static async Task<string[]> StageStatusesAsync(string connectionString, string schema, string runName)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        var rows = await connection.QueryAsync<string>(
+            $"SELECT st.stage || '=' || st.status FROM \"{schema}\".run_stages st JOIN \"{schema}\".runs r ON r.id = st.run_id WHERE r.name = @runName ORDER BY st.stage",
+            new { runName });
+        return rows.ToArray();
+    }
+
+    /// <summary>The run's status in PostgreSQL's <c>runs</c>.</summary>
     public static async Task<string?> RunStatusAsync(string connectionString, string schema, string runName)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
