@@ -8,10 +8,15 @@ namespace Jaqmc.Benchmarks.ViewScale;
 
 /// <summary>
 /// Builds the large database: runs, stages and keys as the writer makes them, and every value through binary COPY
-/// into <c>stat_values</c> in the writer's layout and row order (step, then key id), at schema version 2 (today's
-/// layout); then upgrades it in place, and copies it into a hash-partitioned twin.
+/// into <c>stat_values</c> in the writer's row order, at schema version 2 (the layout before the viewing
+/// summaries); then upgrades it in place, and copies it into a hash-partitioned twin.
 /// </summary>
-internal sealed class ScaleDataBuilder(NpgsqlDataSource source, ScaleShape shape)
+/// <remarks>
+/// The writer copies each batch key by key; <paramref name="batchRecords"/> is the batch it is given to mirror (64
+/// records: a quarter of a second of He training, how often the spool's uploader sends), or 0 for step by step, the
+/// row order of data written before that change.
+/// </remarks>
+internal sealed class ScaleDataBuilder(NpgsqlDataSource source, ScaleShape shape, int batchRecords)
 {
     /// <summary>The keys of a VMC train step, padded with more to reach the shape's key count.</summary>
     public IReadOnlyList<string> Keys { get; } =
@@ -51,7 +56,7 @@ internal sealed class ScaleDataBuilder(NpgsqlDataSource source, ScaleShape shape
             foreach (var (id, run, stage) in stages)
             {
                 var steps = stage == "evaluation" ? shape.EvaluationSteps : shape.StepsOf(run);
-                values += await CopyStageAsync(connection, s, id, keyIds, 0, steps, seed: id);
+                values += await CopyStageAsync(connection, s, id, keyIds, 0, steps, seed: id, keyByKeyBatch: batchRecords);
                 progress($"  {run}/{stage}: {steps:N0} steps; {values:N0} values in {clock.Elapsed.TotalSeconds:F0} s");
             }
         }
@@ -61,9 +66,10 @@ internal sealed class ScaleDataBuilder(NpgsqlDataSource source, ScaleShape shape
 
     /// <summary>
     /// Copies <paramref name="steps"/> steps of every key from <paramref name="first"/> on, in one transaction: step
-    /// by step (as the writer sends them) or, with <paramref name="keyByKey"/>, each key's steps together.
+    /// by step (<paramref name="keyByKeyBatch"/> 0), or as the writer sends them, in batches of
+    /// <paramref name="keyByKeyBatch"/> steps each copied key by key.
     /// </summary>
-    public static async Task<long> CopyStageAsync(NpgsqlConnection connection, string s, int stageId, int[] keyIds, long first, int steps, int seed, bool keyByKey = false)
+    public static async Task<long> CopyStageAsync(NpgsqlConnection connection, string s, int stageId, int[] keyIds, long first, int steps, int seed, int keyByKeyBatch)
     {
         // An energy that falls towards -2.9 with noise, and other keys near their own levels.
         var random = new Random(seed);
@@ -80,9 +86,14 @@ internal sealed class ScaleDataBuilder(NpgsqlDataSource source, ScaleShape shape
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var importer = await connection.BeginBinaryImportAsync($"COPY {s}.stat_values (stage_id, key_id, step, value) FROM STDIN (FORMAT BINARY)"))
         {
+            var batch = keyByKeyBatch > 0 ? keyByKeyBatch : 1;
             for (var row = 0; row < values.Length; row++)
             {
-                var (i, k) = keyByKey ? (row % steps, row / steps) : (row / keyIds.Length, row % keyIds.Length);
+                // Rows of one batch of steps are batch * keys long, key after key, each key's steps in order.
+                var (start, offset) = Math.DivRem(row, batch * keyIds.Length);
+                var length = Math.Min(batch, steps - (start * batch));
+                var (k, i) = Math.DivRem(offset, length);
+                i += start * batch;
                 await importer.StartRowAsync();
                 await importer.WriteAsync(stageId, NpgsqlDbType.Integer);
                 await importer.WriteAsync(keyIds[k], NpgsqlDbType.Integer);

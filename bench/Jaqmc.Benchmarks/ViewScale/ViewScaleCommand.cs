@@ -8,12 +8,13 @@ namespace Jaqmc.Benchmarks.ViewScale;
 
 /// <summary>
 /// <c>view-scale --connection CONN [--runs 40] [--steps 100000] [--long-steps 1000000] [--evaluation-steps 2000]
-/// [--keys 20] [--repeats 5] [--partitions 8] [--writer-rounds 3] [--writer-batches 20] [--reuse] [--build-only | --viewing-only | --commands-only | --writer-only]
+/// [--keys 20] [--batch-records 64] [--repeats 5] [--partitions 8] [--writer-rounds 3] [--writer-batches 20] [--reuse] [--build-only | --viewing-only | --commands-only | --writer-only]
 /// [--jaqmc DLL] [--jaqmc-before DLL]</c>:
 /// builds a database of about 100 M values through COPY in the writer's layout (schema <c>scale</c>, plus a
-/// hash-partitioned twin <c>scale_part</c>) and upgrades both to the current schema (version 4), timing each
-/// migration; builds the same values again in <c>scale_v3</c>, left at version 3; then times every viewing path
-/// (medians), the writer's throughput, resume's delete and disk per value, version 3 against version 4.
+/// hash-partitioned twin <c>scale_part</c>) and upgrades both to the current schema, timing each migration; builds
+/// the same values again in <c>scale_v3</c>, left at version 3; then times every viewing path (medians), the writer's
+/// throughput, resume's delete and disk per value, version 3 against the current one. Last it prints issue #15's
+/// goals for schema <c>scale</c>, each met or not, and one verdict line (<see cref="ViewScaleGoals"/>).
 /// </summary>
 /// <remarks>
 /// Whole commands run the jaqmc of <c>--jaqmc</c> (default: the plain build of this tree); with
@@ -32,6 +33,7 @@ internal sealed class ViewScaleCommand
     private readonly int _repeats;
     private readonly int _partitions;
     private readonly string _connection;
+    private readonly ViewScaleGoals _goals = new();
 
     private ViewScaleCommand(string[] args)
     {
@@ -60,7 +62,7 @@ internal sealed class ViewScaleCommand
         Line($"view-scale: {_shape.Runs} runs x {_shape.Steps:N0} steps + 1 run x {_shape.LongRunSteps:N0} steps, each with {_shape.EvaluationSteps:N0} evaluation steps, {_shape.Keys} keys = {_shape.Values:N0} values; medians of {_repeats}");
         Line($"server: {await ScalarAsync<string>(source, "SELECT version()")}; shared_buffers {await ScalarAsync<string>(source, "SHOW shared_buffers")}, max_wal_size {await ScalarAsync<string>(source, "SHOW max_wal_size")}");
 
-        var builder = new ScaleDataBuilder(source, _shape);
+        var builder = new ScaleDataBuilder(source, _shape, CommandHelpers.Option(_args, "--batch-records", 64));
         if (!_args.Contains("--reuse"))
         {
             await BuildAsync(source, builder, schemas);
@@ -82,6 +84,7 @@ internal sealed class ViewScaleCommand
             await ReportWriterAsync(source, schemas);
         }
 
+        _goals.Report(Line, JaqmcBuilds()[^1], _shape.Steps);
         return 0;
     }
 
@@ -136,13 +139,19 @@ internal sealed class ViewScaleCommand
                        (SELECT sum(pg_relation_size(i.indexrelid))::bigint FROM pg_index i WHERE i.indisprimary AND i.indrelid IN (SELECT oid FROM parts)),
                        pg_total_relation_size('{schema}.stat_blocks') + pg_total_relation_size('{schema}.stat_latest')
                 """);
+            if (schema == Plain)
+            {
+                _goals.Measured(ViewScaleGoals.Values, values);
+                _goals.Measured(ViewScaleGoals.DiskPerValue, (double)(table + summaries) / values);
+            }
+
             Line($"| {schema} | {version} | {values:N0} | {table / 1e9:F2} GB | {key / 1e9:F2} GB ({(double)key / values:F1} B/value) | {summaries / 1e6:F0} MB | {(double)table / values:F1} | {(double)(table + summaries) / values:F1} |");
         }
     }
 
     private async Task ReportViewingAsync(NpgsqlDataSource source, string[] schemas)
     {
-        var builds = new[] { StringOption("--jaqmc-before"), StringOption("--jaqmc") ?? DefaultJaqmcDll() }.OfType<string>().Select(Path.GetFullPath).ToArray();
+        var builds = JaqmcBuilds();
         var timer = new ViewTimer(source, _repeats, builds, _connection);
         var runs = _shape.RunNames().Where(r => r != ScaleShape.LongRun).ToArray();
         string Run(int i) => runs[(i + runs.Length) % runs.Length];
@@ -153,27 +162,33 @@ internal sealed class ViewScaleCommand
         Line($"| path | {string.Join(" | ", schemas)} | rows |");
         Line($"|---|{string.Concat(schemas.Select(_ => "---|"))}---|");
         var (steps, longSteps) = (Invariant($"{_shape.Steps / 1000.0:0.#} k"), Invariant($"{_shape.LongRunSteps / 1000.0:#,0.#} k"));
-        var queries = new (string Name, string Sql, Func<int, object[]> Parameters)[]
+        var queries = new (string Name, string Sql, Func<int, object[]> Parameters, string? Goal)[]
         {
-            ("latest values of one run", "SELECT * FROM {s}.latest_stats WHERE run = $1", i => [Run(i)]),
-            ("latest values of every run", "SELECT * FROM {s}.latest_stats", _ => []),
-            ("runs list (the query of `jaqmc runs`)", RunsListSql, _ => []),
-            ($"curve: 2,000 points over a whole {steps}-step run", "SELECT * FROM {s}.curve($1, 'train', 'total_energy', NULL, NULL, 2000)", i => [Run(i)]),
-            ($"curve: 2,000 points over the {longSteps}-step run", "SELECT * FROM {s}.curve($1, 'train', 'total_energy', NULL, NULL, 2000)", _ => [ScaleShape.LongRun]),
-            ("curve: 2,000 points over a 1 % zoom (1,000 steps)", "SELECT * FROM {s}.curve($1, 'train', 'energy:kinetic', $2, $2 + 999, 2000)", i => [Run(i), ZoomStart()]),
-            ("curve: 2,000 points over 16,384 steps (the longest value-by-value range)", "SELECT * FROM {s}.curve($1, 'train', 'pmove', $2, $2 + 16383, 2000)", i => [Run(i), ZoomStart() / 2]),
-            ("curve: 2,000 points over 16,385 steps (the shortest range read by blocks)", "SELECT * FROM {s}.curve($1, 'train', 'pmove', $2, $2 + 16384, 2000)", i => [Run(i), ZoomStart() / 2]),
-            ("per-step jsonb rows: 100 steps of stats_by_step", "SELECT * FROM {s}.stats_by_step WHERE run = $1 AND stage = 'train' AND step BETWEEN $2 AND $2 + 99", i => [Run(i), ZoomStart()]),
-            ("per-step jsonb rows: the last 10 steps of stats_by_step", "SELECT * FROM {s}.stats_by_step WHERE run = $1 AND stage = 'train' ORDER BY step DESC LIMIT 10", i => [Run(i)]),
-            ($"one key's every value through the stats view ({steps} rows)", "SELECT s.step, s.value FROM {s}.stats s JOIN {s}.runs r ON r.id = s.run_id WHERE r.name = $1 AND s.stage = 'train' AND s.name = 'total_energy' ORDER BY s.step", i => [Run(i)]),
+            ("latest values of one run", "SELECT * FROM {s}.latest_stats WHERE run = $1", i => [Run(i)], ViewScaleGoals.LatestOfOneRun),
+            ("latest values of every run", "SELECT * FROM {s}.latest_stats", _ => [], ViewScaleGoals.LatestOfEveryRun),
+            ("runs list (the query of `jaqmc runs`)", RunsListSql, _ => [], null),
+            ($"curve: 2,000 points over a whole {steps}-step run", "SELECT * FROM {s}.curve($1, 'train', 'total_energy', NULL, NULL, 2000)", i => [Run(i)], ViewScaleGoals.Curve),
+            ($"curve: 2,000 points over the {longSteps}-step run", "SELECT * FROM {s}.curve($1, 'train', 'total_energy', NULL, NULL, 2000)", _ => [ScaleShape.LongRun], ViewScaleGoals.Curve),
+            ("curve: 2,000 points over a 1 % zoom (1,000 steps)", "SELECT * FROM {s}.curve($1, 'train', 'energy:kinetic', $2, $2 + 999, 2000)", i => [Run(i), ZoomStart()], ViewScaleGoals.Curve),
+            ("curve: 2,000 points over 16,384 steps (the longest value-by-value range)", "SELECT * FROM {s}.curve($1, 'train', 'pmove', $2, $2 + 16383, 2000)", i => [Run(i), ZoomStart() / 2], ViewScaleGoals.Curve),
+            ("curve: 2,000 points over 16,385 steps (the shortest range read by blocks)", "SELECT * FROM {s}.curve($1, 'train', 'pmove', $2, $2 + 16384, 2000)", i => [Run(i), ZoomStart() / 2], ViewScaleGoals.Curve),
+            ("per-step jsonb rows: 100 steps of stats_by_step", "SELECT * FROM {s}.stats_by_step WHERE run = $1 AND stage = 'train' AND step BETWEEN $2 AND $2 + 99", i => [Run(i), ZoomStart()], null),
+            ("per-step jsonb rows: the last 10 steps of stats_by_step", "SELECT * FROM {s}.stats_by_step WHERE run = $1 AND stage = 'train' ORDER BY step DESC LIMIT 10", i => [Run(i)], null),
+            ("per-step jsonb rows: the last 10 steps, the range from run_stages.last_step", "SELECT * FROM {s}.stats_by_step WHERE run = $1 AND stage = 'train' AND step > (SELECT st.last_step - 10 FROM {s}.run_stages st JOIN {s}.runs r ON r.id = st.run_id WHERE r.name = $1 AND st.stage = 'train') ORDER BY step DESC", i => [Run(i)], null),
+            ($"one key's every value through the stats view ({steps} rows)", "SELECT s.step, s.value FROM {s}.stats s JOIN {s}.runs r ON r.id = s.run_id WHERE r.name = $1 AND s.stage = 'train' AND s.name = 'total_energy' ORDER BY s.step", i => [Run(i)], null),
         };
-        foreach (var (name, sql, parameters) in _args.Contains("--commands-only") ? [] : queries)
+        foreach (var (name, sql, parameters, goal) in _args.Contains("--commands-only") ? [] : queries)
         {
             var cells = new List<string>();
             long rows = 0;
             foreach (var schema in schemas)
             {
                 (var ms, rows) = await timer.QueryAsync(sql.Replace("{s}", schema, StringComparison.Ordinal), parameters);
+                if (schema == Plain && goal is not null)
+                {
+                    _goals.Measured(goal, ms);
+                }
+
                 cells.Add(ms.ToString("F1", CultureInfo.InvariantCulture));
             }
 
@@ -184,15 +199,15 @@ internal sealed class ViewScaleCommand
         try
         {
             var plot = Path.Combine(empty, "energy.png");
-            var commands = new (string Name, string[] Args)[]
+            var commands = new (string Name, string[] Args, string? Goal)[]
             {
-                ("`jaqmc runs <empty dir> -c`", ["runs", empty]),
-                ("`jaqmc show <run> -c`", ["show", Run(3)]),
-                ($"`jaqmc plot <{steps}-step run> -c` (1200 px)", ["plot", Run(4), "-o", plot]),
-                ($"`jaqmc plot <{longSteps}-step run> -c` (1200 px)", ["plot", ScaleShape.LongRun, "-o", plot]),
-                ($"`jaqmc export <{longSteps}-step run> --to csv` (peak memory)", ["export", ScaleShape.LongRun, "--to", "csv", "--stage", "train", "-o", "OUT"]),
+                ("`jaqmc runs <empty dir> -c`", ["runs", empty], ViewScaleGoals.RunsCommand),
+                ("`jaqmc show <run> -c`", ["show", Run(3)], ViewScaleGoals.ShowCommand),
+                ($"`jaqmc plot <{steps}-step run> -c` (1200 px)", ["plot", Run(4), "-o", plot], ViewScaleGoals.PlotCommand),
+                ($"`jaqmc plot <{longSteps}-step run> -c` (1200 px)", ["plot", ScaleShape.LongRun, "-o", plot], null),
+                ($"`jaqmc export <{longSteps}-step run> --to csv` (peak memory)", ["export", ScaleShape.LongRun, "--to", "csv", "--stage", "train", "-o", "OUT"], null),
             };
-            foreach (var (name, args) in commands)
+            foreach (var (name, args, goal) in commands)
             {
                 var cells = new List<string>();
                 var peak = 0.0;
@@ -205,6 +220,11 @@ internal sealed class ViewScaleCommand
                         ? [await TimeExportAsync(timer, schema, empty, run, output)]
                         : await timer.CommandAsync(schema, empty, run);
                     peak = Math.Max(peak, results.Max(r => r.PeakMb));
+                    if (schema == Plain && goal is not null)
+                    {
+                        _goals.Measured(goal, results[^1].Ms);
+                    }
+
                     cells.Add(string.Join(" → ", results.Select(r => Invariant($"{r.Ms:F0} (CPU {r.CpuMs:F0})"))));
                 }
 
@@ -216,6 +236,10 @@ internal sealed class ViewScaleCommand
             Directory.Delete(empty, recursive: true);
         }
     }
+
+    /// <summary>The builds whose whole commands are timed: <c>--jaqmc-before</c>'s, if given, then <c>--jaqmc</c>'s.</summary>
+    private string[] JaqmcBuilds() =>
+        new[] { StringOption("--jaqmc-before"), StringOption("--jaqmc") ?? DefaultJaqmcDll() }.OfType<string>().Select(Path.GetFullPath).ToArray();
 
     private static async Task<(double Ms, double CpuMs, double PeakMb)> TimeExportAsync(ViewTimer timer, string schema, string directory, string[] args, string output)
     {
@@ -235,17 +259,18 @@ internal sealed class ViewScaleCommand
         var loop = new WriterLoop(source, _shape.Keys);
         var rounds = CommandHelpers.Option(_args, "--writer-rounds", 3);
         var batches = CommandHelpers.Option(_args, "--writer-batches", 20);
+        const string WritersLayout = "version 4, key by key within a batch (the writer)";
         var variants = new List<(string Name, string Schema, bool KeyByKey)>();
         if (schemas.Contains(Version3))
         {
-            variants.Add(("version 3: key (stage_id, step, key_id)", Version3, false));
+            variants.Add(("version 3: key (stage_id, step, key_id), step by step", Version3, false));
         }
 
-        variants.Add(("version 4: key (stage_id, key_id, step)", Plain, false));
-        variants.Add(("version 4, each key's rows of a batch copied together", Plain, true));
+        variants.Add(("version 4, step by step (the writer before 2 December 2026)", Plain, false));
+        variants.Add((WritersLayout, Plain, true));
         if (schemas.Contains(Partitioned))
         {
-            variants.Add(("version 4, hash-partitioned", Partitioned, false));
+            variants.Add(("version 4, hash-partitioned, key by key within a batch", Partitioned, true));
         }
 
         Line($"\n## Writer ({batches} batches of 4,096 records of {_shape.Keys} keys per round, {rounds} rounds interleaved) and resume");
@@ -279,6 +304,8 @@ internal sealed class ViewScaleCommand
             }
         }
 
+        _goals.Measured(ViewScaleGoals.WriterThroughput, CommandHelpers.Median(rates[WritersLayout]));
+        _goals.Measured(ViewScaleGoals.ResumeDelete, CommandHelpers.Median(deletes[WritersLayout]));
         foreach (var (name, _, _) in variants)
         {
             Line($"| {name} | {CommandHelpers.Median(rates[name]):N0} | {string.Join(", ", rates[name].Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} | {CommandHelpers.Median(serverCpu[name]):F1} ({string.Join(", ", serverCpu[name].Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}) | {CommandHelpers.Median(deletes[name]):F1} ({string.Join(", ", deletes[name].Select(d => d.ToString("F0", CultureInfo.InvariantCulture)))}) |");

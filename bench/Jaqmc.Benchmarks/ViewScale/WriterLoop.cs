@@ -7,7 +7,8 @@ namespace Jaqmc.Benchmarks.ViewScale;
 
 /// <summary>
 /// The writer's data path against a large table: a new run stage, then batches of records, each one transaction
-/// holding one binary COPY of its rows in primary-key order (as <c>PostgresStatsWriter</c> sends them); and
+/// holding one binary COPY of its rows, key by key (as <c>PostgresStatsWriter</c> sends them) or step by step (as it
+/// sent them before); and
 /// resume's delete of a stage's tail.
 /// </summary>
 /// <remarks>
@@ -45,7 +46,7 @@ internal sealed class WriterLoop(NpgsqlDataSource source, int keys)
         var clock = Stopwatch.StartNew();
         for (var b = 0; b < batches; b++)
         {
-            await ScaleDataBuilder.CopyStageAsync(copying, s, stageId, keyIds, (long)b * batchRecords, batchRecords, seed: b, keyByKey);
+            await ScaleDataBuilder.CopyStageAsync(copying, s, stageId, keyIds, (long)b * batchRecords, batchRecords, seed: b, keyByKeyBatch: keyByKey ? batchRecords : 0);
         }
 
         var seconds = clock.Elapsed.TotalSeconds;

@@ -151,6 +151,46 @@ public abstract class PostgresStatsWriterSuite : StatsWriterContractTests
         Assert.Equal(3.0, rows[1].Values["x"]);
     }
 
+    [Fact]
+    public async Task ABatch_IsStoredKeyByKey_WithinEachRunOfRecordsWithTheSameKeys()
+    {
+        // One key's values together on disk: a curve read value by value then touches a page per batch, not a page
+        // per few steps. Records with equal keys in other StatsKeys instances join the run; another order does not.
+        var early = new StatsKeys("b", "d");
+        var late = new StatsKeys("a", "b", "c", "d");
+        StatsRecord[] records =
+        [
+            new("train", 0, early, [1, 2]),
+            new("train", 1, early, [3, 4]),
+            new("train", 2, new StatsKeys("b", "d"), [5, 6]),
+            new("train", 3, late, [7, 8, 9, 10]),
+            new("train", 4, new StatsKeys("d", "b"), [11, 12]),
+            new("train", 5, early, [13, 14]),
+        ];
+        await using (var writer = CreatePostgresWriter())
+        {
+            await writer.OpenAsync(Context(), CancellationToken.None);
+            await writer.WriteAsync(records, CancellationToken.None);
+            await writer.CloseAsync(StageOutcome.Completed, CancellationToken.None);
+        }
+
+        AssertRowsEqual(records, await ReadBackAsync("train"));
+        await using var connection = await _server.OpenAsync();
+        var ids = (await connection.QueryAsync<(string Name, int Id)>($"""SELECT name, id FROM "{_schema}".stat_keys""")).ToDictionary(k => k.Name, k => k.Id);
+        var stored = (await connection.QueryAsync<(int KeyId, long Step)>(
+            $"""
+            SELECT v.key_id, v.step FROM "{_schema}".stat_values v
+            JOIN "{_schema}".run_stages st ON st.id = v.stage_id JOIN "{_schema}".runs r ON r.id = st.run_id
+            WHERE r.name = @run AND st.stage = 'train' ORDER BY v.ctid
+            """,
+            new { run = RunName })).ToList();
+        (int, long)[] KeyByKey(string[] keys, params long[] steps) =>
+            [.. keys.Select(k => ids[k]).Order().SelectMany(id => steps.Select(step => (id, step)))];
+        Assert.Equal(
+            [.. KeyByKey(["b", "d"], 0, 1, 2), .. KeyByKey(["a", "b", "c", "d"], 3), .. KeyByKey(["b", "d"], 4), .. KeyByKey(["b", "d"], 5)],
+            stored);
+    }
+
     [Theory]
     [InlineData(StageOutcome.Completed, "completed")]
     [InlineData(StageOutcome.Interrupted, "interrupted")]
