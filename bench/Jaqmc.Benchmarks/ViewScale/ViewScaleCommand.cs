@@ -266,7 +266,7 @@ internal sealed class ViewScaleCommand
             variants.Add(("version 3: key (stage_id, step, key_id), step by step", Version3, false));
         }
 
-        variants.Add(("version 4, step by step (the writer before 2 December 2026)", Plain, false));
+        variants.Add(("version 4, step by step (the writer before)", Plain, false));
         variants.Add((WritersLayout, Plain, true));
         if (schemas.Contains(Partitioned))
         {
