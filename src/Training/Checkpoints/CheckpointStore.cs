@@ -148,6 +148,20 @@ internal sealed class CheckpointStore
 
     private void Prune(string stage)
     {
+        // A temporary of this stage that is still here was prepared by a process killed before its commit: the
+        // checkpoint just committed supersedes it, and it holds as much disk as a checkpoint.
+        foreach (var temporary in Directory.EnumerateFiles(_directory, stage + Infix + "*" + TemporarySuffix))
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException ex)
+            {
+                TrainingLog.PruneFailed(_logger, temporary, ex);
+            }
+        }
+
         var all = List(stage);
         for (var i = _keep; i < all.Count; i++)
         {

@@ -238,6 +238,24 @@ public sealed class RunControlTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(directory, "*.tmp"));
     }
 
+    [Fact]
+    public async Task A_temporary_checkpoint_left_by_a_killed_run_is_deleted_by_the_next_save()
+    {
+        var options = TrainingTestContext.SmallOptions();
+        options.CheckpointEvery = 10;
+        var directory = NewDirectory();
+        var leftover = Path.Combine(directory, CheckpointStore.FileName(VmcTrainer.TrainStage, 7) + ".tmp");
+        var unrelated = Path.Combine(directory, "notes.tmp");
+        await File.WriteAllBytesAsync(leftover, new byte[4096]);
+        await File.WriteAllTextAsync(unrelated, "not a checkpoint");
+
+        await TrainingTestContext.Trainer(options).RunAsync(directory, new RecordingStatsRecorder(), CancellationToken.None);
+
+        Assert.False(File.Exists(leftover));
+        Assert.True(File.Exists(unrelated));
+        Assert.Contains(59L, CheckpointSteps(directory));
+    }
+
     [Theory]
     [InlineData("truncate")]
     [InlineData("flip")]
